@@ -1,0 +1,123 @@
+"""Study in a terminal: type the bot's commands, answer with letters, play several members.
+
+``/as alice`` switches the member you play, so one person can try a group of several;
+the first member, ``you``, is the group's admin. Lines may come from a pipe too, which
+makes the chat scriptable: ``printf '/post-now\\na\\n/leaderboard\\n' | studybot chat``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from typing import TextIO
+
+from adapters.terminal.render import Style, render
+from bot import codec
+from bot.commands import Answer, Context, Member, Place, PostNow, Setup
+from bot.config import Settings
+from bot.replies import Reply
+from bot.service import StudyService
+
+PLATFORM = "terminal"
+WORKSPACE = "local"
+CHANNEL = "study-group"
+_LETTERS = re.compile(r"^(?:/?answer\s+)?([a-fA-F]{1,6}|[1-6]{1,6})$")
+
+WELCOME = """\
+StudyBot · DP-100 study group in your terminal
+Type /help for the commands, a letter to answer the latest question, /as NAME to play
+another member, /quit to leave. Your answers are kept in {db}.
+"""
+
+
+class TerminalAdapter:
+    platform = PLATFORM
+
+    def __init__(self, settings: Settings, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
+        self.settings = settings
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.style = Style(color=self.stdout.isatty())
+        self.place = Place(PLATFORM, WORKSPACE, CHANNEL)
+        self.member = Member(PLATFORM, WORKSPACE, "you", "you", is_admin=True)
+        self.last_quiz: tuple[int, int] | None = None  # (quiz id, how many picks)
+        self._messages = 0
+
+    # --- Poster: the channel is this terminal --------------------------------------------------
+
+    async def post(self, place: Place, reply: Reply) -> str:
+        self._messages += 1
+        self._show(reply, where=f"#{place.channel} · message {self._messages}")
+        return str(self._messages)
+
+    async def update(self, place: Place, message_ref: str, reply: Reply) -> None:
+        self._show(reply, where=f"#{place.channel} · message {message_ref} was updated")
+
+    # --- the chat ----------------------------------------------------------------------------------
+
+    async def run(self, service: StudyService) -> None:
+        service.attach(PLATFORM, self)
+        self._print(WELCOME.format(db=self.settings.database_url.split(":///")[-1]))
+        await self._first_visit(service)
+        loop = asyncio.get_running_loop()
+        while True:
+            self._prompt()
+            line = await loop.run_in_executor(None, self.stdin.readline)
+            if not line:
+                return
+            line = line.strip()
+            if line in ("/quit", "/exit", "quit", "exit"):
+                return
+            if line:
+                await self.handle(service, line)
+
+    async def _first_visit(self, service: StudyService) -> None:
+        """Set up the local group on first run and post today's quiz, so there is something to do."""
+        if not await service.has_group(self.place):
+            ctx = self._ctx()
+            for reply in await service.handle(ctx, Setup(time="09:00", timezone="UTC")):
+                self._show(reply)
+            await service.handle(ctx, PostNow())
+
+    async def handle(self, service: StudyService, line: str) -> None:
+        if line.startswith("/as"):
+            name = line[3:].strip()
+            if not name or not re.fullmatch(r"[\w.-]{1,32}", name):
+                self._print("Usage: /as NAME (letters, digits, . _ -), e.g. /as alice")
+                return
+            self.member = Member(PLATFORM, WORKSPACE, name.lower(), name, is_admin=name.lower() == "you")
+            self._print(f"You are now {name}{' (admin)' if self.member.is_admin else ''}.")
+            return
+        if m := _LETTERS.match(line):
+            if self.last_quiz is None:
+                self._print("There is no question to answer yet: try /quiz or /today.")
+                return
+            quiz_id, _pick = self.last_quiz
+            raw = m.group(1).lower()
+            positions = {ord(c) - ord("a") if c.isalpha() else int(c) - 1 for c in raw}
+            replies = await service.handle(self._ctx(), Answer(quiz_id, frozenset(positions)))
+        else:
+            replies = await service.handle_text(self._ctx(), line)
+        for reply in replies:
+            self._show(reply)
+
+    def _ctx(self) -> Context:
+        return Context(self.member, self.place, prefix="/")
+
+    def _show(self, reply: Reply, where: str = "") -> None:
+        for card in reply.cards:
+            if card.choices and not card.closed:
+                pick = codec.decode(card.choices[0].id)
+                if pick is not None:
+                    self.last_quiz = (pick.quiz_id, card.pick)
+        self._print(render(reply, self.style, where) + "\n")
+
+    def _prompt(self) -> None:
+        if self.stdin.isatty():
+            self.stdout.write(self.style.bold(f"{self.member.name}> "))
+            self.stdout.flush()
+
+    def _print(self, text: str) -> None:
+        self.stdout.write(text + ("\n" if not text.endswith("\n") else ""))
+        self.stdout.flush()

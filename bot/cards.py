@@ -1,0 +1,279 @@
+"""Turn study objects into platform-neutral cards. Every user-facing sentence lives here."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot import codec
+from bot.content import Domain, Objective, Pack, Question
+from bot.leaderboard import Board, MemberStats
+from bot.quiz import Outcome, Results, Status, correct_positions, points_for
+from bot.replies import Card, Choice, Field, Link, Reply, Tone, say, show
+from bot.store.models import Group, Quiz
+
+LETTERS = "ABCDEF"
+BAR = 10
+
+
+def letters(positions: frozenset[int] | set[int]) -> str:
+    return ", ".join(LETTERS[p] for p in sorted(positions))
+
+
+def bar(done: int, total: int) -> str:
+    if total <= 0:
+        return "░" * BAR + "  —"
+    filled = round(BAR * done / total)
+    return "█" * filled + "░" * (BAR - filled) + f" {round(100 * done / total)}% ({done}/{total})"
+
+
+def domain_label(domain: Domain) -> str:
+    return f"{domain.title} ({domain.weight_label})"
+
+
+def objective_card(objective: Objective, *, body: str = "", tone: Tone = Tone.INFO) -> Card:
+    return Card(
+        title=objective.title,
+        url=objective.url,
+        body=body,
+        fields=(
+            Field("Section", objective.section.title, inline=True),
+            Field("Domain", domain_label(objective.domain), inline=True),
+        ),
+        links=(Link("Read the docs", objective.url),),
+        tone=tone,
+    )
+
+
+def _options(quiz: Quiz, question: Question) -> list[str]:
+    text = dict(question.options)
+    return [text[key] for key in quiz.option_order]
+
+
+def quiz_card(quiz: Quiz, question: Question, objective: Objective) -> Card:
+    title = f"Daily quiz · {quiz.post_date:%a %d %b}" if quiz.kind == "daily" else "Practice question"
+    stem = question.stem
+    if question.pick > 1:
+        stem += f"\n\n**Choose {question.pick}.**"
+    return Card(
+        title=title,
+        body=stem,
+        code=question.code,
+        choices=tuple(
+            Choice(codec.encode(quiz.id, i), LETTERS[i], text) for i, text in enumerate(_options(quiz, question))
+        ),
+        pick=question.pick,
+        footer=f"Objective: {objective.title} · one answer per member"
+        + (" · results when the quiz closes" if quiz.kind == "daily" else " · counts toward your progress"),
+        tone=Tone.QUIZ,
+    )
+
+
+def daily_post(quiz: Quiz, question: Question, objective: Objective) -> Reply:
+    return show(
+        objective_card(objective, body="**Today's objective.** Read up, then try the quiz below."),
+        quiz_card(quiz, question, objective),
+    )
+
+
+def results_post(res: Results, objective: Objective) -> Reply:
+    quiz, question = res.quiz, res.question
+    right = correct_positions(quiz, question)
+    choices = []
+    for i, text in enumerate(_options(quiz, question)):
+        n = res.counts.get(i, 0)
+        share = f"{round(100 * n / res.answered)}%" if res.answered else "0%"
+        mark = "✅ " if i in right else ""
+        choices.append(Choice(codec.encode(quiz.id, i), LETTERS[i], f"{mark}{text} · {n} ({share})"))
+    fields = [
+        Field("Answered", str(res.answered), inline=True),
+        Field("Correct", f"{res.correct} ({round(100 * res.correct / res.answered) if res.answered else 0}%)", inline=True),
+        Field("First correct", res.first_correct or "nobody", inline=True),
+    ]
+    card = Card(
+        title=f"Results · {quiz.post_date:%a %d %b}" if quiz.post_date else "Results",
+        body=f"{question.stem}\n\n**Answer: {letters(right)}.** {question.explanation}",
+        code=question.code,
+        choices=tuple(choices),
+        pick=question.pick,
+        closed=True,
+        fields=tuple(fields),
+        links=(Link(objective.title, objective.url),),
+        footer="This quiz is closed.",
+        tone=Tone.RESULT,
+    )
+    return show(objective_card(objective), card)
+
+
+def feedback(outcome: Outcome, objective: Objective) -> Reply:
+    quiz, question = outcome.quiz, outcome.question
+    assert quiz is not None and question is not None
+    right = correct_positions(quiz, question)
+    link = (Link(objective.title, objective.url),)
+    if outcome.status is Status.DUPLICATE:
+        return show(Card(
+            title="You already answered this one",
+            body=f"You chose **{letters(outcome.picks)}**. Only your first answer counts, so nothing changed.",
+            tone=Tone.WARNING,
+        ), private=True)
+    if outcome.status is Status.CLOSED:
+        return show(Card(
+            title="This quiz has closed",
+            body=f"The answer was **{letters(right)}**. {question.explanation}",
+            links=link,
+            footer="Try /quiz for a practice question.",
+            tone=Tone.WARNING,
+        ), private=True)
+    if outcome.status is Status.INVALID:
+        return say(f"Pick exactly {question.pick} option(s), from {letters(set(range(len(quiz.option_order))))}.")
+    if outcome.status is Status.NOT_YOURS:
+        return say("That practice question belongs to someone else. Try /quiz for your own.")
+    if outcome.correct:
+        title = "✅ Correct!"
+        if quiz.kind == "daily":
+            title += f" +{outcome.points} points"
+            if outcome.streak > 1:
+                title += f" · {outcome.streak} in a row"
+    else:
+        title = f"❌ Not quite. The answer is {letters(right)}."
+    return show(Card(
+        title=title,
+        body=f"You chose **{letters(outcome.picks)}**. {question.explanation}",
+        fields=(Field("Objective", objective.title),),
+        links=link,
+        footer=("Results are revealed when the quiz closes." if quiz.kind == "daily" else "Practice: counts toward /stats."),
+        tone=Tone.SUCCESS if outcome.correct else Tone.FAILURE,
+    ), private=True)
+
+
+def leaderboard(b: Board, period: str, week_of: str | None) -> Reply:
+    title = "Leaderboard · all time" if period == "all" else f"Leaderboard · week of {date.fromisoformat(week_of):%a %d %b}"
+    if not b.rows:
+        return show(Card(title=title, body="No points yet. Answer the daily quiz to get on the board!", tone=Tone.INFO))
+    lines = [f"**{r.rank}.** {r.name} · {r.points} pts" for r in b.rows]
+    if b.me is not None:
+        you = f"#{b.me.rank} of {b.members} · {b.me.points} pts"
+    else:
+        you = "not on this board yet: answer the daily quiz to join"
+    return show(Card(
+        title=title, body="\n".join(lines), fields=(Field("You", you),),
+        footer=f"{b.members} member(s) on this board · ties share a rank", tone=Tone.INFO,
+    ))
+
+
+def stats(s: MemberStats, pack: Pack, name: str) -> Reply:
+    fields = []
+    answered = sum(a for a, _ in s.progress.values())
+    correct = sum(c for _, c in s.progress.values())
+    for d in pack.domains:
+        a, c = s.progress.get(d.id, (0, 0))
+        fields.append(Field(domain_label(d), bar(c, a)))
+    fields.append(Field("Answered", f"{answered} · {round(100 * correct / answered) if answered else 0}% correct", inline=True))
+    fields.append(Field("Streak", f"{s.streak} now · {s.best_streak} best", inline=True))
+    fields.append(Field("Rank", f"#{s.rank} of {s.members} · {s.points} pts" if s.rank else "not ranked yet", inline=True))
+    return show(Card(
+        title=f"Progress · {name}", body="Accuracy per exam domain (daily and practice answers).",
+        fields=tuple(fields), tone=Tone.INFO,
+    ), private=True)
+
+
+def lookup(matches: list[Objective], query: str) -> Reply:
+    if not matches:
+        return say(
+            f"No objective matches “{query}” well. Try other words (an SDK class, a service, a task), "
+            "or list them with /objectives."
+        )
+    first, *rest = matches
+    cards = [objective_card(first)]
+    if rest:
+        cards.append(Card(
+            title="Also close",
+            body="\n".join(f"• {o.title} ({o.section.title})" for o in rest),
+            links=tuple(Link(o.title, o.url) for o in rest),
+        ))
+    return show(*cards, private=True)
+
+
+def objectives_list(pack: Pack, domain: Domain | None) -> Reply:
+    if domain is None:
+        lines = [
+            f"**{d.id}.** {domain_label(d)} · {sum(1 for o in pack.objectives if o.domain.id == d.id)} objectives"
+            for d in pack.domains
+        ]
+        return show(Card(
+            title=f"{pack.exam} exam domains", body="\n".join(lines),
+            footer="Pick a domain to list its objectives, e.g. /objectives 3", tone=Tone.INFO,
+        ), private=True)
+    cards = []
+    for section in (s for s in pack.sections if s.domain.id == domain.id):
+        objectives = [o for o in pack.objectives if o.section.id == section.id]
+        cards.append(Card(
+            title=f"{section.id} {section.title}",
+            links=tuple(Link(o.title, o.url) for o in objectives),
+        ))
+    head = Card(title=domain_label(domain), body=f"{len(cards)} sections", tone=Tone.INFO)
+    return show(head, *cards, private=True)
+
+
+def today(objective: Objective, quiz: Quiz | None, answered: Outcome | None, tz: ZoneInfo) -> Reply:
+    if quiz is None:
+        return show(objective_card(objective, body="**Today's objective** (the quiz has not been posted yet)."), private=True)
+    if answered is not None:
+        state = f"You answered today's quiz: **{letters(answered.picks)}**."
+    elif quiz.closed_at is not None:
+        state = "Today's quiz has closed."
+    else:
+        closes = f" It closes {quiz.closes_at.astimezone(tz):%a %H:%M}." if quiz.closes_at else ""
+        state = f"You haven't answered today's quiz yet: it's in the channel.{closes}"
+    return show(objective_card(objective, body=f"**Today's objective.** {state}"), private=True)
+
+
+def help_card(prefix: str) -> Reply:
+    user = [
+        ("quiz", "a private practice question (favours what you missed or haven't seen)"),
+        ("leaderboard [week]", "the group's top 10, all time or this week, and your rank"),
+        ("objective <words>", "find an exam objective and its documentation link"),
+        ("objectives [domain]", "list the exam domains, or one domain's objectives"),
+        ("today", "today's objective and whether you answered"),
+        ("stats", "your accuracy per exam domain, streak and rank"),
+        ("help", "this list"),
+    ]
+    admin = [
+        ("setup [#channel] HH:MM [Area/City] [hours]", "post the daily objective and quiz in a channel"),
+        ("pause / resume", "stop or restart the daily posts"),
+        ("post-now", "post today's quiz right away"),
+        ("status", "the group's settings and next post"),
+        ("admins [add|remove @member]", "who else may run admin commands"),
+    ]
+    body = "\n".join(f"`{prefix}{name}` · {what}" for name, what in user)
+    admin_body = "\n".join(f"`/studybot {name}` · {what}" for name, what in admin)
+    footer = (
+        f"Daily quiz: {POINTS} points for a correct answer, +2 per day in a row answered correctly "
+        "(bonus capped at +10). Practice counts toward your stats, not the board."
+    )
+    return show(
+        Card(title="StudyBot commands", body=body, tone=Tone.INFO),
+        Card(title="For admins", body=admin_body, footer=footer, tone=Tone.INFO),
+        private=True,
+    )
+
+
+POINTS = points_for(1)
+
+
+def status(group: Group, tz: ZoneInfo, place_label: str) -> Reply:
+    nxt = group.next_post_at.astimezone(tz).strftime("%a %d %b %H:%M %Z") if group.next_post_at else "—"
+    fields = (
+        Field("Channel", place_label, inline=True),
+        Field("Daily post", f"{group.post_time} {group.timezone}", inline=True),
+        Field("State", "paused" if group.paused else "active", inline=True),
+        Field("Next post", "paused" if group.paused else nxt, inline=True),
+        Field("Quiz open", f"{group.open_hours} h" if group.open_hours else "until the next post", inline=True),
+        Field("Posts so far", str(group.posts_made), inline=True),
+        Field("Extra admins", ", ".join(group.admins) if group.admins else "none"),
+    )
+    return show(Card(title="StudyBot status", fields=fields, tone=Tone.INFO), private=True)
+
+
+def when(instant: datetime, tz: ZoneInfo) -> str:
+    return instant.astimezone(tz).strftime("%a %d %b %H:%M %Z")

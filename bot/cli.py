@@ -1,0 +1,169 @@
+"""The `studybot` command: run the bot, chat in the terminal, check content, upgrade the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import Settings
+
+log = logging.getLogger("studybot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="studybot",
+        description="StudyBot: daily DP-100 objectives, quizzes and leaderboards for study groups "
+        "on Discord, Slack and the terminal.",
+        epilog="Settings come from the environment: DISCORD_TOKEN, SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, "
+        "SLACK_APP_TOKEN, DATABASE_URL or STUDYBOT_DB, STUDYBOT_CONTENT, PORT, STUDYBOT_LOG_LEVEL.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run every platform whose tokens are set; the terminal chat when none are",
+                         description="Start Discord when DISCORD_TOKEN is set and Slack when its tokens are set "
+                         "(one process, one store); with no tokens, start the terminal chat.")
+    run.add_argument("--slack-http", action="store_true",
+                     help="serve Slack over HTTP on $PORT even when SLACK_APP_TOKEN is set (Socket Mode otherwise)")
+    run.set_defaults(func=_run)
+
+    chat = sub.add_parser("chat", help="study in the terminal (commands typed or piped in)",
+                          description="The terminal chat, whatever tokens are set. Reads commands from a pipe too.")
+    chat.set_defaults(func=_chat)
+
+    content = sub.add_parser("content", help="work with content packs").add_subparsers(dest="action", metavar="ACTION")
+    check = content.add_parser("check", help="validate a content pack and print its coverage",
+                               description="Report every problem with file, line and what is wrong; exit 1 on problems.")
+    check.add_argument("path", nargs="?", type=Path, help="the pack folder (default: the bundled DP-100 pack)")
+    check.add_argument("--quiet", action="store_true", help="print problems only, no coverage table")
+    check.set_defaults(func=_content_check)
+
+    db = sub.add_parser("db", help="manage the score store").add_subparsers(dest="action", metavar="ACTION")
+    upgrade = db.add_parser("upgrade", help="migrate the database to this version's schema",
+                            description="Apply Alembic migrations to DATABASE_URL / STUDYBOT_DB.")
+    upgrade.set_defaults(func=_db_upgrade)
+
+    discord = sub.add_parser("discord", help="Discord helpers").add_subparsers(dest="action", metavar="ACTION")
+    invite = discord.add_parser("invite-url", help="print the OAuth2 URL that adds the bot to a server",
+                                description="The invite URL with the scopes and permissions StudyBot needs.")
+    invite.add_argument("--client-id", type=int, help="the application id (default: asked from Discord with DISCORD_TOKEN)")
+    invite.set_defaults(func=_discord_invite)
+
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 0 if args.command is None else 2
+    settings = Settings.from_env()
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return args.func(args, settings) or 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def _content_check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.content_check import check
+
+    return check(args.path or settings.content_path, quiet=args.quiet, out=sys.stdout)
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store.db import make_engine, upgrade
+
+    async def go() -> tuple[str | None, str | None]:
+        engine = make_engine(settings.database_url)
+        try:
+            return await upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    before, after = asyncio.run(go())
+    print(f"database schema: {before or 'new'} -> {after}" if before != after else f"database schema is current ({after})")
+    return 0
+
+
+def _discord_invite(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.discord.invite import application_id, invite_url
+
+    client_id = args.client_id
+    if client_id is None:
+        if settings.discord_token is None:
+            print("Give --client-id (the application id from the Developer Portal) or set DISCORD_TOKEN.", file=sys.stderr)
+            return 2
+        client_id = asyncio.run(application_id(settings.discord_token))
+    print(invite_url(client_id))
+    return 0
+
+
+def _adapters(settings: Settings, slack_http: bool) -> list:
+    adapters = []
+    if settings.wants_discord:
+        from adapters.discord import DiscordAdapter
+
+        adapters.append(DiscordAdapter(settings))
+    if settings.wants_slack:
+        from adapters.slack import SlackAdapter
+
+        adapters.append(SlackAdapter(settings, http=slack_http or settings.slack_app_token is None))
+    return adapters
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    adapters = _adapters(settings, args.slack_http)
+    if not adapters:
+        log.info("no platform tokens set: starting the terminal chat")
+        return _chat(args, settings)
+    return asyncio.run(_serve(settings, adapters, until_first_exits=False))
+
+
+def _chat(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.terminal import TerminalAdapter
+
+    return asyncio.run(_serve(settings, [TerminalAdapter(settings)], until_first_exits=True))
+
+
+async def _serve(settings: Settings, adapters: list, *, until_first_exits: bool) -> int:
+    from bot.content import ContentError
+    from bot.schedule import run_scheduler
+    from bot.service import StudyService
+    from bot.store.db import SchemaBehind
+
+    try:
+        service = await StudyService.open(settings)
+    except ContentError as e:
+        print(f"StudyBot cannot start: {e}", file=sys.stderr)
+        return 1
+    except SchemaBehind as e:
+        print(f"StudyBot cannot start: {e}", file=sys.stderr)
+        return 1
+    tasks = [asyncio.create_task(a.run(service), name=f"adapter-{a.platform}") for a in adapters]
+    scheduler = asyncio.create_task(run_scheduler(service), name="scheduler")
+    try:
+        if until_first_exits:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        else:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                if task.exception() is not None:
+                    log.error("adapter %s stopped: %s", task.get_name(), task.exception())
+                    return 1
+        return 0
+    finally:
+        for task in [*tasks, scheduler]:
+            task.cancel()
+        for task in [*tasks, scheduler]:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await service.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

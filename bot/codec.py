@@ -1,0 +1,44 @@
+"""The one button-id codec every adapter shares: ``quiz:<quiz_id>:<positions>``.
+
+Positions are the displayed option indexes (0-based, as a string of digits), never the
+option keys in the content file, so a button id reveals nothing about the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PREFIX = "quiz"
+_PATTERN = re.compile(r"^quiz:(\d{1,18}):([0-5]{1,6})$")
+#: A regex adapters can use to route persistent buttons (discord DynamicItem, Bolt action ids).
+TEMPLATE = r"quiz:(?P<quiz_id>\d{1,18}):(?P<picks>[0-5]{1,6})"
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    quiz_id: int
+    positions: frozenset[int]
+
+
+def encode(quiz_id: int, positions: int | frozenset[int] | set[int] | list[int]) -> str:
+    if isinstance(positions, int):
+        positions = [positions]
+    digits = "".join(str(p) for p in sorted(set(positions)))
+    return f"{PREFIX}:{quiz_id}:{digits}"
+
+
+def decode(custom_id: str) -> Pick | None:
+    """Return the pick, or None for anything that is not one of our ids."""
+    m = _PATTERN.match(custom_id.strip())
+    if not m:
+        return None
+    digits = m.group(2)
+    if len(set(digits)) != len(digits):
+        return None
+    return Pick(int(m.group(1)), frozenset(int(d) for d in digits))
+
+
+def quiz_prefix(quiz_id: int) -> str:
+    """The id of a multi-select control: adapters append the picked positions on submit."""
+    return f"{PREFIX}:{quiz_id}"

@@ -1,0 +1,87 @@
+"""Settings from the environment. Secrets are wrapped so they never print."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content" / "dp100"
+
+
+class Secret(str):
+    """A string that hides itself from repr/str formatting in logs and errors."""
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    def __str__(self) -> str:
+        return "********"
+
+    def reveal(self) -> str:
+        return str.__str__(self)
+
+
+def _secret(env: dict[str, str], name: str) -> Secret | None:
+    value = env.get(name, "").strip()
+    return Secret(value) if value else None
+
+
+def default_sqlite_path() -> Path:
+    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "studybot" / "studybot.db"
+
+
+def database_url_from(env: dict[str, str]) -> str:
+    """``DATABASE_URL`` (any SQLAlchemy URL; Heroku's postgres:// is accepted), else the
+    SQLite file at ``STUDYBOT_DB``, else a file under the user's data directory."""
+    url = env.get("DATABASE_URL", "").strip()
+    if url:
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url[len("postgres://"):]
+        if url.startswith("postgresql://"):
+            url = "postgresql+asyncpg://" + url[len("postgresql://"):]
+        if url.startswith("sqlite:///") and "+aiosqlite" not in url:
+            url = "sqlite+aiosqlite:///" + url[len("sqlite:///"):]
+        return url
+    path = Path(env.get("STUDYBOT_DB", "").strip() or default_sqlite_path()).expanduser()
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    content_path: Path = DEFAULT_CONTENT
+    discord_token: Secret | None = field(default=None, repr=False)
+    discord_guild: int | None = None  # sync commands to one test server instantly
+    slack_bot_token: Secret | None = field(default=None, repr=False)
+    slack_signing_secret: Secret | None = field(default=None, repr=False)
+    slack_app_token: Secret | None = field(default=None, repr=False)
+    port: int = 3000
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        guild = env.get("DISCORD_GUILD_ID", "").strip()
+        return cls(
+            database_url=database_url_from(env),
+            content_path=Path(env.get("STUDYBOT_CONTENT", "").strip() or DEFAULT_CONTENT),
+            discord_token=_secret(env, "DISCORD_TOKEN"),
+            discord_guild=int(guild) if guild.isdigit() else None,
+            slack_bot_token=_secret(env, "SLACK_BOT_TOKEN"),
+            slack_signing_secret=_secret(env, "SLACK_SIGNING_SECRET"),
+            slack_app_token=_secret(env, "SLACK_APP_TOKEN"),
+            port=int(env.get("PORT", "3000") or 3000),
+            log_level=env.get("STUDYBOT_LOG_LEVEL", "INFO").upper(),
+        )
+
+    @property
+    def wants_discord(self) -> bool:
+        return self.discord_token is not None
+
+    @property
+    def wants_slack(self) -> bool:
+        return self.slack_bot_token is not None and (
+            self.slack_app_token is not None or self.slack_signing_secret is not None
+        )

@@ -1,0 +1,84 @@
+"""What the core answers: platform-neutral values each adapter renders its own way.
+
+Text uses a tiny markup that every adapter can translate: ``**bold**``, ```` `code` ````
+and fenced code blocks. Links are never embedded in text; they travel as ``Link`` values
+(or a card's ``url``) so each platform can mask them its own way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Visibility(Enum):
+    PUBLIC = "public"
+    PRIVATE = "private"  # only the member who asked sees it (ephemeral)
+
+
+class Tone(Enum):
+    """How a card should look: adapters map tones to colours or emoji."""
+
+    INFO = "info"
+    QUIZ = "quiz"
+    SUCCESS = "success"
+    FAILURE = "failure"
+    WARNING = "warning"
+    RESULT = "result"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    value: str
+    inline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One answer option. ``id`` is the codec string an adapter puts on its button."""
+
+    id: str
+    label: str  # "A", "B", ...
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    title: str
+    body: str = ""
+    url: str | None = None  # the title links here
+    fields: tuple[Field, ...] = ()
+    links: tuple[Link, ...] = ()
+    code: str | None = None  # a code snippet shown as a block (questions that read code)
+    choices: tuple[Choice, ...] = ()
+    pick: int = 1  # how many choices a member must select together (1 = one button click)
+    closed: bool = False  # choices shown but no longer clickable
+    footer: str | None = None
+    tone: Tone = Tone.INFO
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    cards: tuple[Card, ...] = ()
+    text: str = ""
+    visibility: Visibility = Visibility.PUBLIC
+
+    @property
+    def private(self) -> bool:
+        return self.visibility is Visibility.PRIVATE
+
+
+def say(text: str, *, private: bool = True) -> Reply:
+    """A short text reply, private by default (errors, refusals, confirmations)."""
+    return Reply(text=text, visibility=Visibility.PRIVATE if private else Visibility.PUBLIC)
+
+
+def show(*cards: Card, private: bool = False, text: str = "") -> Reply:
+    return Reply(cards=cards, text=text, visibility=Visibility.PRIVATE if private else Visibility.PUBLIC)

@@ -1,0 +1,95 @@
+"""When each group's daily post is due: local wall-clock times across time zones and DST.
+
+A group posts at its local ``HH:MM``. On a spring-forward day a time that does not exist
+is posted at the first valid instant after it; on a fall-back day an ambiguous time is
+posted once, at its first occurrence. Due times live in the store (``groups.next_post_at``),
+so a restart neither skips nor repeats a day, and after downtime a group catches up once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+if TYPE_CHECKING:
+    from bot.service import StudyService
+
+log = logging.getLogger(__name__)
+UTC = timezone.utc
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+#: Longest the scheduler sleeps, so settings changed by another process are noticed.
+MAX_SLEEP = 30.0
+
+
+def parse_time(text: str) -> time | None:
+    m = _HHMM.match(text.strip())
+    return time(int(m.group(1)), int(m.group(2))) if m else None
+
+
+def zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
+        return None
+
+
+@lru_cache(maxsize=1)
+def timezone_names() -> tuple[str, ...]:
+    return tuple(sorted(n for n in available_timezones() if "/" in n or n == "UTC"))
+
+
+def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """The UTC instant of wall-clock ``at`` on ``day`` in ``tz``.
+
+    ``fold=0`` maps a skipped time forward by the size of the gap (02:30 -> 03:30) and an
+    ambiguous time to its first occurrence (PEP 495)."""
+    return datetime.combine(day, at).replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+
+def next_post_after(after: datetime, at: time, tz: ZoneInfo) -> datetime:
+    """The first post instant strictly after ``after``."""
+    day = after.astimezone(tz).date() - timedelta(days=1)
+    while True:
+        instant = local_instant(day, at, tz)
+        if instant > after:
+            return instant
+        day += timedelta(days=1)
+
+
+def latest_post_at_or_before(now: datetime, at: time, tz: ZoneInfo) -> datetime:
+    day = now.astimezone(tz).date() + timedelta(days=1)
+    while True:
+        instant = local_instant(day, at, tz)
+        if instant <= now:
+            return instant
+        day -= timedelta(days=1)
+
+
+def local_date(instant: datetime, tz: ZoneInfo) -> date:
+    return instant.astimezone(tz).date()
+
+
+def week_of(day: date) -> str:
+    """Weeks start on Monday; a week is named by its Monday."""
+    return (day - timedelta(days=day.weekday())).isoformat()
+
+
+async def run_scheduler(service: StudyService) -> None:
+    """Post due daily quizzes and close expired ones, forever. Errors are logged, not fatal."""
+    while True:
+        try:
+            await service.run_due()
+            wake = await service.next_wakeup()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("scheduler tick failed; retrying shortly")
+            wake = None
+        now = service.now()
+        delay = MAX_SLEEP if wake is None else min(MAX_SLEEP, max(0.5, (wake - now).total_seconds()))
+        await asyncio.sleep(delay)

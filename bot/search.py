@@ -1,0 +1,315 @@
+"""Find study-guide objectives from what a learner types: words, SDK class names, typos.
+
+Pure Python plus rapidfuzz. Every objective is indexed as a set of *phrases* (its title, each
+alias, its section title and its domain title), each phrase a list of stemmed words. A query is
+split the same way into *units*, and each unit is matched against the vocabulary once per search:
+an exact word scores 1.0, a prefix ("hyperparam" -> "hyperparameter") 0.9, a typo at most 0.8.
+An objective's score mixes two things:
+
+- coverage: how much of the query the objective explains, each unit weighted by how rare its
+  word is across the guide (so "bandit" counts more than "model") and by the field it was found
+  in (title 1.0, alias 0.95, section 0.6, domain 0.35);
+- completeness: how fully the query spells out one of the objective's phrases, so "compute
+  instance" prefers the objective that has that exact alias over one that merely mentions both
+  words.
+
+CamelCase names are split ("ParallelRunStep" -> parallel run step) and adjacent words are also
+indexed joined, so "parallelrunstep", "paralel run step" and "ParallelRunStep" all find 3.4.1.
+Queries that match nothing well return [] rather than noise.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.content import Objective
+
+__all__ = ["Match", "ObjectiveSearch", "STOP_WORDS"]
+
+STOP_WORDS = frozenset(
+    """
+    a an the i me my we our you your it its this that these those is are was be been do does did
+    how what which who when where why can could should would will to in on of for with and or
+    by at as from into via about please vs versus use using
+    """.split()
+)
+
+# Field weights: a hit in a title counts more than one in an alias, a section or a domain title.
+TITLE, ALIAS, SECTION, DOMAIN = 1.0, 0.95, 0.6, 0.35
+
+EXACT, PREFIX, REVERSE_PREFIX = 1.0, 0.9, 0.85
+FUZZY_MAX = 0.8  # a typo never scores as well as the word itself
+PREFIX_FUZZY_MAX = 0.75  # a typo in a word that is still being typed ("hyperparm")
+
+COVERAGE_SHARE = 0.6  # score = 100 * (share * coverage + (1 - share) * completeness)
+QUERY_DAMPING = 0.5  # how much a phrase's completeness depends on it explaining the whole query
+MIN_SCORE = 35.0  # below this a result is noise
+RELATIVE_CUTOFF = 0.5  # search drops results scoring under half the best one
+SUGGEST_MIN_SCORE = 20.0
+MAX_NGRAM = 4
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_IDENTIFIER = re.compile(r"[A-Za-z0-9][._][A-Za-z]")  # run.log, from_config (not "2.5" or "ci/cd")
+_ID = re.compile(r"^\d+(?:\.\d+)*\.?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    objective: Objective
+    score: float  # 0-100
+
+
+def stem(word: str) -> str:
+    """A deliberately crude stemmer: the same on both sides is all that matters."""
+    if len(word) <= 3:
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("ing") and len(word) > 5:
+        return word[:-3]
+    if word.endswith("es") and len(word) > 4:
+        return word[:-2]
+    if word.endswith("ed") and len(word) > 4:
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    if word.endswith("e"):
+        return word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words, camelCase split, stop words dropped (unstemmed).
+
+    Inside an identifier (``Workspace.from_config``, ``get_best_run_by_primary_metric``) every
+    part is kept, stop words included, so the identifier can be matched as a whole.
+    """
+    out: list[str] = []
+    for chunk in text.split():
+        identifier = bool(_IDENTIFIER.search(chunk))
+        for raw in _WORD.findall(chunk):
+            parts = _CAMEL.split(raw)
+            if len(parts) > 1 and any(len(p) < 2 for p in parts):
+                parts = [raw]  # "MLflow" stays one word
+            for part in parts:
+                low = part.lower()
+                if identifier or low not in STOP_WORDS:
+                    out.append(low)
+    return out
+
+
+@dataclass(slots=True)
+class _Phrase:
+    objective: int  # index into objectives
+    weight: float
+    size: int  # number of words
+
+
+class ObjectiveSearch:
+    def __init__(self, objectives: Sequence[Objective]) -> None:
+        self.objectives: tuple[Objective, ...] = tuple(objectives)
+        self._phrases: list[_Phrase] = []
+        # stem -> [(phrase, position)]; joined words -> [(phrase, (positions...))]
+        self._single: dict[str, list[tuple[int, int]]] = {}
+        self._joined: dict[str, list[tuple[int, tuple[int, ...]]]] = {}
+        df: dict[str, set[int]] = {}
+        joined_stems: dict[str, set[str]] = {}
+
+        for index, objective in enumerate(self.objectives):
+            fields = [(objective.title, TITLE)]
+            fields += [(alias, ALIAS) for alias in objective.aliases]
+            fields += [(objective.section.title, SECTION), (objective.domain.title, DOMAIN)]
+            seen: set[tuple[str, ...]] = set()
+            for text, weight in fields:
+                raw = words(text)
+                stems = tuple(stem(w) for w in raw)
+                if not stems or stems in seen:
+                    continue
+                seen.add(stems)
+                pid = len(self._phrases)
+                self._phrases.append(_Phrase(index, weight, len(stems)))
+                for pos, s in enumerate(stems):
+                    self._single.setdefault(s, []).append((pid, pos))
+                    df.setdefault(s, set()).add(index)
+                for n in range(2, MAX_NGRAM + 1):
+                    for start in range(len(raw) - n + 1):
+                        key = "".join(raw[start : start + n])
+                        self._joined.setdefault(key, []).append((pid, tuple(range(start, start + n))))
+                        joined_stems.setdefault(key, set()).update(stems[start : start + n])
+
+        n_obj = max(len(self.objectives), 1)
+        self._idf = {s: math.log((n_obj + 1) / (len(ids) + 0.5)) for s, ids in df.items()}
+        self._idf_max = math.log((n_obj + 1) / 0.5)
+        # joined words ("parallelrunstep") are as specific as their rarest part
+        self._joined_idf = {k: max(self._idf[s] for s in ss) for k, ss in joined_stems.items()}
+        self._single_keys = list(self._single)
+        self._joined_keys = list(self._joined)
+        # length -> the vocabulary cut to that length, for typos in unfinished words
+        longest = max(map(len, self._single_keys), default=0)
+        self._truncated = {n: [k[:n] for k in self._single_keys] for n in range(4, longest + 2)}
+
+    # --- public API --------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 5) -> list[Match]:
+        """Best matches first; [] when nothing matches well."""
+        query = (query or "").strip()
+        if not query or limit <= 0:
+            return []
+        if _ID.match(query):
+            return self._by_id(query)[:limit]
+        scores = self._score(words(query), partial_last=False)
+        if not scores:
+            return []
+        top = max(scores.values())
+        floor = max(MIN_SCORE, top * RELATIVE_CUTOFF)
+        ranked = sorted((i for i, s in scores.items() if s >= floor), key=lambda i: (-scores[i], i))
+        return [Match(self.objectives[i], round(min(scores[i], 100.0), 1)) for i in ranked[:limit]]
+
+    def suggest(self, text: str, limit: int = 25) -> list[Objective]:
+        """Autocomplete: the best objectives for partial text as typed (the last word may be unfinished)."""
+        if limit <= 0:
+            return []
+        text = text or ""
+        if not text.strip():
+            return list(self.objectives[:limit])
+        if _ID.match(text.strip()):
+            return [m.objective for m in self._by_id(text.strip(), prefix=True)[:limit]]
+        partial = not text[-1].isspace()
+        scores = self._score(words(text), partial_last=partial)
+        ranked = sorted((i for i, s in scores.items() if s >= SUGGEST_MIN_SCORE), key=lambda i: (-scores[i], i))
+        return [self.objectives[i] for i in ranked[:limit]]
+
+    # --- scoring -------------------------------------------------------------------------------
+
+    def _by_id(self, query: str, *, prefix: bool = False) -> list[Match]:
+        q = query.rstrip(".")
+        out = []
+        for o in self.objectives:
+            if o.id == q:
+                out.append(Match(o, 100.0))
+            elif o.id.startswith(q + ".") or (prefix and o.id.startswith(q)):
+                out.append(Match(o, 90.0))
+        out.sort(key=lambda m: -m.score)
+        return out
+
+    def _score(self, raw_units: list[str], *, partial_last: bool) -> dict[int, float]:
+        if not raw_units:
+            return {}
+        stems = [stem(w) for w in raw_units]
+        last = len(raw_units) - 1
+        # per unit: {("s", stem) | ("j", joined): match score}
+        unit_matches: list[dict[tuple[str, str], float]] = []
+        for i, (raw, s) in enumerate(zip(raw_units, stems)):
+            unit_matches.append(self._match_unit(raw, s, typing=partial_last and i == last))
+        # adjacent query words typed apart that the guide writes as one ("data store", "key vault")
+        for i in range(len(raw_units) - 1):
+            joined = raw_units[i] + raw_units[i + 1]
+            js = stem(joined)
+            if js in self._single:
+                for k in (i, i + 1):
+                    key = ("s", js)
+                    unit_matches[k][key] = max(unit_matches[k].get(key, 0.0), EXACT)
+
+        weights = [self._unit_weight(m) for m in unit_matches]
+        total_weight = sum(weights)
+        if not any(unit_matches):
+            return {}
+
+        coverage: dict[int, float] = {}
+        credit: dict[int, dict[int, float]] = {}  # phrase -> position -> best credit
+        explained: dict[int, float] = {}  # phrase -> weighted share of the query it explains
+        for matches, weight in zip(unit_matches, weights):
+            best_for_obj: dict[int, float] = {}
+            best_for_phrase: dict[int, float] = {}
+            for (kind, key), score in matches.items():
+                postings = self._single[key] if kind == "s" else self._joined[key]
+                for pid, where in postings:
+                    phrase = self._phrases[pid]
+                    value = phrase.weight * score
+                    if value > best_for_obj.get(phrase.objective, 0.0):
+                        best_for_obj[phrase.objective] = value
+                    if score > best_for_phrase.get(pid, 0.0):
+                        best_for_phrase[pid] = score
+                    slots = credit.setdefault(pid, {})
+                    for pos in (where,) if kind == "s" else where:
+                        if score > slots.get(pos, 0.0):
+                            slots[pos] = score
+            for obj, value in best_for_obj.items():
+                coverage[obj] = coverage.get(obj, 0.0) + weight * value
+            for pid, score in best_for_phrase.items():
+                explained[pid] = explained.get(pid, 0.0) + weight * score
+
+        # completeness: the best single phrase, by how much of it the query spells out, damped
+        # when that phrase explains only part of the query ("dataset" vs "use dataset in experiment")
+        completeness: dict[int, float] = {}
+        for pid, slots in credit.items():
+            phrase = self._phrases[pid]
+            filled = sum(slots.values()) / phrase.size
+            share_of_query = explained[pid] / total_weight
+            value = phrase.weight * filled * (1 - QUERY_DAMPING + QUERY_DAMPING * share_of_query)
+            if value > completeness.get(phrase.objective, 0.0):
+                completeness[phrase.objective] = value
+
+        share = COVERAGE_SHARE
+        return {
+            obj: 100.0 * (share * cov / total_weight + (1 - share) * completeness.get(obj, 0.0))
+            for obj, cov in coverage.items()
+        }
+
+    def _unit_weight(self, matches: dict[tuple[str, str], float]) -> float:
+        """How much a query word counts: the rarity of the guide word it matched best."""
+        if not matches:
+            return self._idf_max
+        (kind, key), _ = max(matches.items(), key=lambda kv: kv[1])
+        if kind == "s":
+            return self._idf[key]
+        return self._joined_idf[key]
+
+    def _match_unit(self, raw: str, s: str, *, typing: bool) -> dict[tuple[str, str], float]:
+        """Score one query word against the vocabulary: exact, prefix, reverse prefix, typo."""
+        out: dict[tuple[str, str], float] = {}
+
+        def put(key: tuple[str, str], value: float) -> None:
+            if value > out.get(key, 0.0):
+                out[key] = value
+
+        n = len(s)
+        if s in self._single:
+            put(("s", s), EXACT)
+        min_prefix = 1 if typing else 4
+        if n >= min_prefix:
+            for key in self._single_keys:
+                if len(key) > n and key.startswith(s):
+                    put(("s", key), PREFIX)
+                elif n >= 5 and len(key) >= 4 and len(key) >= 0.6 * n and s.startswith(key) and key != s:
+                    put(("s", key), REVERSE_PREFIX)
+        if n >= 4:
+            cutoff = 85 if n == 4 else 80
+            for key, ratio, _ in process.extract(s, self._single_keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None):
+                put(("s", key), FUZZY_MAX * ratio / 100)
+        if n >= 6 or (typing and n >= 4):
+            # a typo in the first letters of a longer word: compare with the word cut to length
+            for cut in (n, n + 1):
+                truncated = self._truncated.get(cut)
+                if truncated is None:
+                    break
+                for _, ratio, idx in process.extract(s, truncated, scorer=fuzz.ratio, score_cutoff=85, limit=None):
+                    key = self._single_keys[idx]
+                    if len(key) > n:
+                        put(("s", key), PREFIX_FUZZY_MAX * ratio / 100)
+        if len(raw) >= 6:
+            if raw in self._joined:
+                put(("j", raw), EXACT)
+            for key, ratio, _ in process.extract(raw, self._joined_keys, scorer=fuzz.ratio, score_cutoff=90, limit=None):
+                put(("j", key), FUZZY_MAX * ratio / 100)
+            if typing:
+                for key in self._joined_keys:
+                    if len(key) > len(raw) and key.startswith(raw):
+                        put(("j", key), PREFIX)
+        return out

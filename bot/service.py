@@ -1,0 +1,452 @@
+"""The one API adapters call: commands in, platform-neutral replies out.
+
+Each command runs in its own transaction; answers go through the AnswerDesk's group commit.
+The scheduler calls :meth:`StudyService.run_due`, which posts due daily quizzes through the
+attached platform posters and closes expired quizzes, editing their posts with the results.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import cards, quiz as quizzes
+from bot.commands import (
+    Admins, Answer, Command, Context, Help, ListObjectives, Leaderboard, Lookup, Member, ParseError, Pause,
+    Place, PostNow, Practice, Resume, Setup, Stats, Status, Today, parse,
+)
+from bot.config import Settings
+from bot.content import Domain, Objective, Pack, load_pack
+from bot.leaderboard import board, member_stats
+from bot.posting import Poster
+from bot.quiz import AnswerDesk, Outcome, shuffled_order
+from bot.replies import Reply, say, show
+from bot.rotation import Rotation
+from bot.schedule import (
+    latest_post_at_or_before, local_date, local_instant, next_post_after, parse_time, timezone_names, week_of, zone,
+)
+from bot.search import ObjectiveSearch
+from bot.store.db import make_engine, prepare, sessionmaker
+from bot.store.models import Answer as AnswerRow, Group, Member as MemberRow, Quiz
+from bot.store.upsert import insert_for
+
+log = logging.getLogger(__name__)
+UTC = timezone.utc
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class StudyService:
+    def __init__(self, pack: Pack, engine, clock: Callable[[], datetime] = utcnow) -> None:  # noqa: ANN001
+        self.pack = pack
+        self.engine = engine
+        self.sessions = sessionmaker(engine)
+        self.now = clock
+        self.rotation = Rotation(pack)
+        self.search = ObjectiveSearch(pack.objectives)
+        self.desk = AnswerDesk(self.sessions, pack, clock)
+        self.posters: dict[str, Poster] = {}
+        self._members: dict[tuple[str, str, str], tuple[int, str]] = {}
+
+    @classmethod
+    async def open(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> StudyService:
+        """Load the content pack (refusing an invalid one) and connect to a ready store."""
+        pack = load_pack(settings.content_path)
+        engine = make_engine(settings.database_url)
+        try:
+            await prepare(engine)
+        except BaseException:
+            await engine.dispose()
+            raise
+        return cls(pack, engine, clock or utcnow)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    def attach(self, platform: str, poster: Poster) -> None:
+        self.posters[platform] = poster
+
+    # --- entry points ----------------------------------------------------------------------
+
+    async def handle_text(self, ctx: Context, text: str) -> list[Reply]:
+        command = parse(text, prefix=ctx.prefix)
+        if isinstance(command, ParseError):
+            return [say(command.message)]
+        return await self.handle(ctx, command)
+
+    async def handle(self, ctx: Context, command: Command) -> list[Reply]:
+        match command:
+            case Answer(quiz_id, positions):
+                return [await self._answer(ctx, quiz_id, positions)]
+            case Help():
+                return [cards.help_card(ctx.prefix)]
+            case Lookup(query):
+                return [cards.lookup([m.objective for m in self.search.search(query, limit=3)], query)]
+            case ListObjectives(domain):
+                return [self._list(domain)]
+            case Practice():
+                return [await self._practice(ctx)]
+            case Leaderboard(period):
+                return [await self._leaderboard(ctx, period)]
+            case Stats():
+                return [await self._stats(ctx)]
+            case Today():
+                return [await self._today(ctx)]
+            case Setup() | Pause() | Resume() | PostNow() | Status() | Admins():
+                return [await self._admin(ctx, command)]
+        return [say("I don't know that command. Try /help.")]
+
+    def suggest_objectives(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
+        return [(o.id, o.title) for o in self.search.suggest(text, limit=limit)]
+
+    def suggest_timezones(self, text: str, limit: int = 25) -> list[str]:
+        needle = text.strip().lower().replace(" ", "_")
+        names = timezone_names()
+        starts = [n for n in names if n.lower().startswith(needle)]
+        inside = [n for n in names if needle in n.lower() and n not in starts]
+        return (starts + inside)[:limit]
+
+    async def has_group(self, place: Place) -> bool:
+        """Whether this channel is a study group."""
+        async with self.sessions() as session:
+            group = await self._group(session, place)
+        return group is not None and group.channel == place.channel
+
+    def domain_choices(self) -> list[tuple[str, str]]:
+        return [(d.id, cards.domain_label(d)) for d in self.pack.domains]
+
+    async def home(self, member: Member) -> Reply:
+        """A member's overview: progress per domain, streak, rank and today's objective."""
+        place = Place(member.platform, member.workspace, "")
+        ctx = Context(member, place)
+        stats = await self._stats(ctx)
+        today = await self._today(ctx)
+        return Reply(cards=today.cards + stats.cards, visibility=stats.visibility)
+
+    # --- members and groups ---------------------------------------------------------------
+
+    async def _member_id(self, session: AsyncSession, member: Member) -> int:
+        key = (member.platform, member.workspace, member.user_id)
+        cached = self._members.get(key)
+        if cached is not None and cached[1] == member.name:
+            return cached[0]
+        ins = insert_for(session, MemberRow)
+        member_id = await session.scalar(
+            ins.values(platform=member.platform, workspace=member.workspace, user_id=member.user_id, name=member.name)
+            .on_conflict_do_update(index_elements=["platform", "workspace", "user_id"], set_=dict(name=ins.excluded.name))
+            .returning(MemberRow.id)
+        )
+        self._members[key] = (member_id, member.name)
+        return member_id
+
+    async def _group(self, session: AsyncSession, place: Place) -> Group | None:
+        """The group of this channel, else the workspace's first group."""
+        here = await session.scalar(
+            select(Group).where(Group.platform == place.platform, Group.workspace == place.workspace,
+                                Group.channel == place.channel)
+        )
+        if here is not None:
+            return here
+        return await session.scalar(
+            select(Group).where(Group.platform == place.platform, Group.workspace == place.workspace)
+            .order_by(Group.id).limit(1)
+        )
+
+    @staticmethod
+    def _place(group: Group) -> Place:
+        return Place(group.platform, group.workspace, group.channel)
+
+    # --- quizzes ---------------------------------------------------------------------------
+
+    async def _answer(self, ctx: Context, quiz_id: int, positions: frozenset[int]) -> Reply:
+        async with self.sessions() as session, session.begin():
+            member_id = await self._member_id(session, ctx.member)
+        outcome = await self.desk.submit(quiz_id, member_id, positions)
+        if outcome.status is quizzes.Status.MISSING:
+            return say("I can't find that quiz any more. Try /today or /quiz.")
+        objective = self.pack.objective_by_id[outcome.question.objective_id]
+        return cards.feedback(outcome, objective)
+
+    def _question_for(self, objective: Objective, used: Counter[str], rng: random.Random):  # noqa: ANN202
+        bank = self.pack.questions_by_objective[objective.id]
+        fewest = min(used.get(q.id, 0) for q in bank)
+        return rng.choice([q for q in bank if used.get(q.id, 0) == fewest])
+
+    async def _practice(self, ctx: Context) -> Reply:
+        async with self.sessions() as session, session.begin():
+            member_id = await self._member_id(session, ctx.member)
+            history = (
+                await session.execute(
+                    select(Quiz.objective_id, Quiz.question_id, AnswerRow.correct)
+                    .join(AnswerRow, AnswerRow.quiz_id == Quiz.id)
+                    .where(AnswerRow.member_id == member_id).order_by(AnswerRow.id)
+                )
+            ).all()
+            last: dict[str, bool] = {}
+            seen: Counter[str] = Counter()
+            for objective_id, question_id, correct in history:
+                last[objective_id] = correct
+                seen[question_id] += 1
+            missed = [o for o in self.pack.objectives if last.get(o.id) is False]
+            unseen = [o for o in self.pack.objectives if o.id not in last]
+            rng = random.Random()
+            pool = missed or unseen or self.pack.objectives
+            objective = rng.choice(pool)
+            question = self._question_for(objective, seen, rng)
+            quiz = Quiz(
+                kind="practice", owner_id=member_id, question_id=question.id, objective_id=objective.id,
+                option_order=shuffled_order(question, rng), opened_at=self.now(),
+            )
+            session.add(quiz)
+            await session.flush()
+        why = "you missed it last time" if missed else "you haven't seen it yet" if unseen else "keep it fresh"
+        card = cards.quiz_card(quiz, question, objective)
+        return show(cards.objective_card(objective, body=f"Practice pick: {why}."), card, private=True)
+
+    async def _leaderboard(self, ctx: Context, period: str) -> Reply:
+        async with self.sessions() as session:
+            group = await self._group(session, ctx.place)
+            if group is None:
+                return _no_group(ctx)
+            member_id = await self._member_id(session, ctx.member)
+            week = week_of(local_date(self.now(), zone(group.timezone))) if period == "week" else None
+            b = await board(session, group.id, week or "all", member_id)
+            await session.commit()
+        return cards.leaderboard(b, period, week)
+
+    async def _stats(self, ctx: Context) -> Reply:
+        async with self.sessions() as session:
+            member_id = await self._member_id(session, ctx.member)
+            group = await self._group(session, ctx.place)
+            latest = group.posts_made - 1 if group is not None and group.posts_made else None
+            s = await member_stats(session, member_id, group.id if group else None, latest)
+            await session.commit()
+        return cards.stats(s, self.pack, ctx.member.name)
+
+    async def _today(self, ctx: Context) -> Reply:
+        async with self.sessions() as session:
+            group = await self._group(session, ctx.place)
+            if group is None:
+                return _no_group(ctx)
+            tz = zone(group.timezone)
+            quiz = await session.scalar(
+                select(Quiz).where(Quiz.group_id == group.id, Quiz.kind == "daily").order_by(Quiz.seq.desc()).limit(1)
+            )
+            member_id = await self._member_id(session, ctx.member)
+            await session.commit()
+            if quiz is None:
+                objective = self.rotation.objective_for(group.seed, group.posts_made)
+                return cards.today(objective, None, None, tz)
+            picks = await session.scalar(
+                select(AnswerRow.picks).where(AnswerRow.quiz_id == quiz.id, AnswerRow.member_id == member_id)
+            )
+        answered = Outcome(quizzes.Status.DUPLICATE, quiz, None, quizzes.decode_picks(picks)) if picks else None
+        return cards.today(self.pack.objective_by_id[quiz.objective_id], quiz, answered, tz)
+
+    def _list(self, text: str | None) -> Reply:
+        if not text:
+            return cards.objectives_list(self.pack, None)
+        domain = self._find_domain(text)
+        if domain is None:
+            names = ", ".join(f"{d.id} ({d.title})" for d in self.pack.domains)
+            return say(f"No exam domain matches “{text}”. The domains are {names}.")
+        return cards.objectives_list(self.pack, domain)
+
+    def _find_domain(self, text: str) -> Domain | None:
+        text = text.strip().lower()
+        for d in self.pack.domains:
+            if text in (d.id, d.title.lower()):
+                return d
+        words = set(text.split())
+        scored = [(len(words & set(d.title.lower().split())), d) for d in self.pack.domains]
+        best = max(scored, key=lambda t: t[0])
+        return best[1] if best[0] > 0 else None
+
+    # --- admin -------------------------------------------------------------------------------
+
+    async def _admin(self, ctx: Context, command: Command) -> Reply:
+        async with self.sessions() as session, session.begin():
+            if isinstance(command, Setup):
+                return await self._setup(session, ctx, command)
+            group = await self._group(session, ctx.place)
+            if group is None:
+                return _no_group(ctx)
+            if not (ctx.member.is_admin or ctx.member.user_id in (group.admins or [])):
+                return say("Only server admins (or members they add with `/studybot admins add`) can do that.")
+            tz = zone(group.timezone)
+            match command:
+                case Pause():
+                    group.paused = True
+                    return say("Daily posts are paused. `/studybot resume` starts them again.", private=False)
+                case Resume():
+                    group.paused = False
+                    group.next_post_at = next_post_after(self.now(), parse_time(group.post_time), tz)
+                    return say(f"Daily posts resume: next one {cards.when(group.next_post_at, tz)}.", private=False)
+                case Status():
+                    return cards.status(group, tz, group.channel)
+                case Admins(add, remove):
+                    admins = [a for a in (group.admins or []) if a not in remove]
+                    admins += [a for a in add if a not in admins]
+                    group.admins = admins
+                    listed = ", ".join(admins) if admins else "none besides the server's own admins"
+                    return say(f"Extra admins: {listed}.")
+                case PostNow():
+                    group_id = group.id
+        return await self._post_now(group_id)
+
+    async def _setup(self, session: AsyncSession, ctx: Context, cmd: Setup) -> Reply:
+        at = parse_time(cmd.time)
+        if at is None:
+            return say(f"“{cmd.time}” is not a time. Use 24-hour HH:MM, for example 09:00 or 18:30.")
+        tz = zone(cmd.timezone)
+        if tz is None:
+            close = self.suggest_timezones(cmd.timezone.split("/")[-1], limit=3)
+            hint = f" Did you mean {', '.join(close)}?" if close else " Use an IANA name like Europe/Berlin."
+            return say(f"“{cmd.timezone}” is not a time zone I know.{hint}")
+        if cmd.open_hours is not None and not 1 <= cmd.open_hours <= 168:
+            return say("A quiz can stay open from 1 to 168 hours (or leave it out: until the next post).")
+        channel = cmd.channel or ctx.place.channel
+        place = Place(ctx.place.platform, ctx.place.workspace, channel)
+        group = await session.scalar(
+            select(Group).where(Group.platform == place.platform, Group.workspace == place.workspace,
+                                Group.channel == channel)
+        )
+        if not (ctx.member.is_admin or (group is not None and ctx.member.user_id in (group.admins or []))):
+            return say("Only server admins can set up StudyBot.")
+        now = self.now()
+        if group is None:
+            group = Group(
+                platform=place.platform, workspace=place.workspace, channel=channel, admins=[],
+                seed=random.randrange(1, 2**31), posts_made=0, created_at=now, paused=False,
+            )
+            session.add(group)
+        group.post_time = f"{at:%H:%M}"
+        group.timezone = cmd.timezone
+        group.open_hours = cmd.open_hours
+        group.paused = False
+        group.next_post_at = next_post_after(now, at, tz)
+        open_for = f"{cmd.open_hours} hours" if cmd.open_hours else "until the next post"
+        return say(
+            f"StudyBot will post the daily objective and quiz here every day at {group.post_time} "
+            f"({cmd.timezone}); quizzes stay open {open_for}. First post: {cards.when(group.next_post_at, tz)}. "
+            "Admins can post one right away with `/studybot post-now`.",
+            private=False,
+        )
+
+    # --- scheduling --------------------------------------------------------------------------
+
+    async def _post_now(self, group_id: int) -> Reply:
+        async with self.sessions() as session:
+            group = await session.get(Group, group_id)
+        if group.platform not in self.posters:
+            return say("I'm not connected to that platform right now, so I can't post. Try again shortly.")
+        now = self.now()
+        posted = await self._post_daily(group, now, local_date(now, zone(group.timezone)), advance=False)
+        if not posted:
+            return say("Today's quiz is already posted in the group's channel. The next one comes at the usual time.")
+        return say("Posted today's objective and quiz.")
+
+    async def run_due(self, now: datetime | None = None) -> None:
+        """Close expired quizzes, retry posts that failed, then post every due daily quiz."""
+        now = now or self.now()
+        async with self.sessions() as session:
+            expired = (await session.scalars(
+                select(Quiz.id).where(Quiz.closed_at.is_(None), Quiz.closes_at.is_not(None), Quiz.closes_at <= now)
+            )).all()
+            due = (await session.scalars(
+                select(Group).where(Group.paused.is_(False), Group.next_post_at.is_not(None),
+                                    Group.next_post_at <= now, Group.platform.in_(list(self.posters)))
+            )).all()
+        for quiz_id in expired:
+            await self._close(quiz_id, now)
+        for group in due:
+            tz = zone(group.timezone)
+            at = parse_time(group.post_time)
+            # after downtime, post once for the latest missed day, not once per day missed
+            day = local_date(latest_post_at_or_before(now, at, tz), tz)
+            await self._post_daily(group, now, day, advance=True)
+
+    async def next_wakeup(self) -> datetime | None:
+        async with self.sessions() as session:
+            post = await session.scalar(
+                select(func.min(Group.next_post_at)).where(Group.paused.is_(False), Group.platform.in_(list(self.posters)))
+            )
+            close = await session.scalar(
+                select(func.min(Quiz.closes_at)).where(Quiz.closed_at.is_(None), Quiz.closes_at.is_not(None))
+            )
+        times = [t for t in (post, close) if t is not None]
+        return min(times) if times else None
+
+    async def _post_daily(self, group: Group, now: datetime, day, *, advance: bool) -> bool:  # noqa: ANN001
+        """Open and post the group's quiz for local ``day``; False if that day has one already."""
+        tz = zone(group.timezone)
+        at = parse_time(group.post_time)
+        async with self.sessions() as session, session.begin():
+            group = await session.get(Group, group.id, with_for_update=True)
+            if advance:
+                group.next_post_at = next_post_after(now, at, tz)
+            exists = await session.scalar(select(Quiz.id).where(Quiz.group_id == group.id, Quiz.post_date == day))
+            if exists is not None:
+                return False
+            # the previous daily quiz closes when this one opens, if it is still open
+            previous = (await session.scalars(
+                select(Quiz.id).where(Quiz.group_id == group.id, Quiz.kind == "daily", Quiz.closed_at.is_(None))
+            )).all()
+            objective = self.rotation.objective_for(group.seed, group.posts_made)
+            used = Counter(dict((await session.execute(
+                select(Quiz.question_id, func.count()).where(Quiz.group_id == group.id, Quiz.objective_id == objective.id)
+                .group_by(Quiz.question_id)
+            )).all()))
+            rng = random.Random(group.seed * 7919 + group.posts_made)
+            question = self._question_for(objective, used, rng)
+            next_post = local_instant(day + timedelta(days=1), at, tz)  # tomorrow's slot
+            quiz = Quiz(
+                kind="daily", group_id=group.id, question_id=question.id, objective_id=objective.id,
+                option_order=shuffled_order(question, rng), seq=group.posts_made, post_date=day,
+                week=week_of(day), opened_at=now,
+                closes_at=now + timedelta(hours=group.open_hours) if group.open_hours else next_post,
+            )
+            session.add(quiz)
+            group.posts_made += 1
+        for quiz_id in previous:
+            await self._close(quiz_id, now)
+        place = self._place(group)
+        try:
+            ref = await self.posters[group.platform].post(place, cards.daily_post(quiz, question, objective))
+        except Exception:
+            log.exception("posting the daily quiz for group %s failed", group.id)
+            return True
+        async with self.sessions() as session, session.begin():
+            row = await session.get(Quiz, quiz.id)
+            row.message_ref = ref
+        return True
+
+    async def _close(self, quiz_id: int, now: datetime) -> None:
+        async with self.desk.lock:  # no answer commits between the close and the results
+            async with self.sessions() as session, session.begin():
+                if not await quizzes.close(session, quiz_id, now):
+                    return
+                quiz = await session.get(Quiz, quiz_id)
+                res = await quizzes.results(session, self.pack, quiz)
+                group = await session.get(Group, quiz.group_id) if quiz.group_id else None
+        if group is None or quiz.message_ref is None or group.platform not in self.posters:
+            return
+        objective = self.pack.objective_by_id[quiz.objective_id]
+        try:
+            await self.posters[group.platform].update(self._place(group), quiz.message_ref,
+                                                      cards.results_post(res, objective))
+        except Exception:
+            log.exception("editing the results into quiz %s failed", quiz_id)
+
+
+def _no_group(ctx: Context) -> Reply:
+    return say("No study group is set up here yet. An admin can start one with `/studybot setup HH:MM Area/City`.")

@@ -1,0 +1,82 @@
+"""Engine setup and migrations for SQLite (default) and PostgreSQL (DATABASE_URL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class SchemaBehind(Exception):
+    """The database exists but predates this version of StudyBot."""
+
+
+def make_engine(url: str) -> AsyncEngine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url, connect_args={"timeout": 15})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI types
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL: an answer acknowledged to a member survives a power cut, not only a crash.
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
+
+    return engine
+
+
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _head() -> str | None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def _current(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+async def upgrade(engine: AsyncEngine) -> tuple[str | None, str | None]:
+    """Bring the schema to the newest revision; returns (before, after)."""
+    async with engine.begin() as conn:
+        before = await conn.run_sync(_current)
+        await conn.run_sync(lambda c: command.upgrade(_config(c), "head"))
+        return before, await conn.run_sync(_current)
+
+
+async def prepare(engine: AsyncEngine) -> None:
+    """Create a new database's schema; refuse to run on one that needs a migration."""
+    async with engine.connect() as conn:
+        current = await conn.run_sync(_current)
+    if current is None:
+        await upgrade(engine)
+    elif current != _head():
+        raise SchemaBehind(
+            f"the database schema is at revision {current}, this StudyBot needs {_head()}: "
+            "run `studybot db upgrade` first"
+        )

@@ -1,0 +1,159 @@
+"""Typed SQLAlchemy models. Scores are maintained aggregates: leaderboards never sum answers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+#: SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite keeps no offset of its own)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:  # noqa: ANN001
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use aware UTC datetimes")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:  # noqa: ANN001
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("platform", "workspace", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Group(Base):
+    """A study group: one channel on one platform, with its daily schedule."""
+
+    __tablename__ = "groups"
+    __table_args__ = (UniqueConstraint("platform", "workspace", "channel"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(64))
+    post_time: Mapped[str] = mapped_column(String(5))  # "HH:MM", local to timezone
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    open_hours: Mapped[int | None] = mapped_column(Integer)  # None: open until the next daily post
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    admins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    seed: Mapped[int] = mapped_column(Integer)  # decides this group's rotation order
+    posts_made: Mapped[int] = mapped_column(Integer, default=0)  # position in the objective rotation
+    next_post_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Quiz(Base):
+    """A question put to a group (daily) or to one member (practice).
+
+    ``option_order`` holds the option keys in displayed order, so buttons carry positions
+    and reveal nothing; ``closes_at`` rows are the timers the scheduler fires, after restarts too.
+    """
+
+    __tablename__ = "quizzes"
+    __table_args__ = (
+        UniqueConstraint("group_id", "post_date", name="uq_daily_post_per_group_day"),
+        Index("ix_quizzes_due", "closed_at", "closes_at"),
+        Index("ix_quizzes_owner", "owner_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "daily" | "practice"
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(64))
+    objective_id: Mapped[str] = mapped_column(String(32))
+    option_order: Mapped[str] = mapped_column(String(6))
+    seq: Mapped[int | None] = mapped_column(Integer)  # the group's daily post number, for streaks
+    post_date: Mapped[date | None] = mapped_column(Date)  # the group's local date
+    week: Mapped[str | None] = mapped_column(String(10))  # Monday of post_date's week, ISO
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closes_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    message_ref: Mapped[str | None] = mapped_column(String(64))
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("quiz_id", "member_id", name="uq_one_answer_per_member"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    picks: Mapped[str] = mapped_column(String(6))  # the displayed positions chosen, as digits
+    correct: Mapped[bool] = mapped_column(Boolean)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Score(Base):
+    """Points per member per group per period ("all" or the ISO date of a week's Monday)."""
+
+    __tablename__ = "scores"
+    __table_args__ = (Index("ix_scores_board", "group_id", "period", "points"),)
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    points: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    first_scored_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ScoreBucket(Base):
+    """How many members of a board hold each point total: a rank is one small sum."""
+
+    __tablename__ = "score_buckets"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    points: Mapped[int] = mapped_column(Integer, primary_key=True)
+    members: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Standing(Base):
+    """A member's streak in a group, counted in the group's daily posts."""
+
+    __tablename__ = "standings"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    streak: Mapped[int] = mapped_column(Integer, default=0)
+    best_streak: Mapped[int] = mapped_column(Integer, default=0)
+    last_seq: Mapped[int] = mapped_column(Integer, default=-1)  # the last daily post answered correctly
+
+
+class Progress(Base):
+    """Answers per member per exam domain, daily and practice together."""
+
+    __tablename__ = "progress"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    domain_id: Mapped[str] = mapped_column(String(8), primary_key=True)
+    answered: Mapped[int] = mapped_column(Integer, default=0)
+    correct: Mapped[int] = mapped_column(Integer, default=0)
