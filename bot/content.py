@@ -247,6 +247,11 @@ def read_pack(root: Path | str) -> tuple[Pack | None, list[Problem]]:
         reviews[reader.name] = passes
         problems += reader.problems
 
+    have = {q.objective_id for q in questions}
+    for o in objectives:
+        if o.id not in have:
+            file, _, line = o.source.rpartition(":")
+            problems.append(Problem(file, int(line), f"objective {o.id} has no question: every objective needs one"))
     if problems:
         return None, problems
     pack = Pack(exam, title, domains, sections, objectives, questions, resources, reviews)

@@ -1,0 +1,58 @@
+"""Test helpers: a settable clock and a poster that records what the core sends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from bot.commands import Context, Member, Place
+from bot.replies import Reply
+
+
+class Clock:
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+    def set(self, value: datetime) -> datetime:
+        self.now = value.astimezone(timezone.utc)
+        return self.now
+
+
+@dataclass
+class RecordingPoster:
+    posts: list[tuple[Place, Reply, str]] = field(default_factory=list)
+    updates: list[tuple[Place, str, Reply]] = field(default_factory=list)
+
+    async def post(self, place: Place, reply: Reply) -> str:
+        ref = f"m{len(self.posts) + 1}"
+        self.posts.append((place, reply, ref))
+        return ref
+
+    async def update(self, place: Place, message_ref: str, reply: Reply) -> None:
+        self.updates.append((place, message_ref, reply))
+
+
+PLACE = Place("terminal", "ws1", "general")
+
+
+def ctx(user: str, *, admin: bool = False, place: Place = PLACE, name: str | None = None) -> Context:
+    return Context(Member(place.platform, place.workspace, user, name or user.title(), admin), place)
+
+
+async def right_and_wrong(service, quiz_id: int) -> tuple[frozenset[int], frozenset[int]]:  # noqa: ANN001
+    """The correct positions of a quiz, and a wrong pick of the same size (read from the store)."""
+    from bot.store.models import Quiz
+
+    async with service.sessions() as session:
+        quiz = await session.get(Quiz, quiz_id)
+    question = service.pack.question_by_id[quiz.question_id]
+    right = frozenset(i for i, key in enumerate(quiz.option_order) if key in question.answer)
+    others = [i for i in range(len(quiz.option_order)) if i not in right]
+    return right, frozenset(others[: len(right)])
