@@ -105,7 +105,7 @@ def results_post(res: Results, objective: Objective) -> Reply:
     return show(objective_card(objective), card)
 
 
-def feedback(outcome: Outcome, objective: Objective) -> Reply:
+def feedback(outcome: Outcome, objective: Objective, prefix: str = "/") -> Reply:
     quiz, question = outcome.quiz, outcome.question
     assert quiz is not None and question is not None
     right = correct_positions(quiz, question)
@@ -121,13 +121,13 @@ def feedback(outcome: Outcome, objective: Objective) -> Reply:
             title="This quiz has closed",
             body=f"The answer was **{letters(right)}**. {question.explanation}",
             links=link,
-            footer="Try /quiz for a practice question.",
+            footer=f"Try {prefix}quiz for a practice question.",
             tone=Tone.WARNING,
         ), private=True)
     if outcome.status is Status.INVALID:
         return say(f"Pick exactly {question.pick} option(s), from {letters(set(range(len(quiz.option_order))))}.")
     if outcome.status is Status.NOT_YOURS:
-        return say("That practice question belongs to someone else. Try /quiz for your own.")
+        return say(f"That practice question belongs to someone else. Try {prefix}quiz for your own.")
     if outcome.correct:
         title = "✅ Correct!"
         if quiz.kind == "daily":
@@ -141,7 +141,7 @@ def feedback(outcome: Outcome, objective: Objective) -> Reply:
         body=f"You chose **{letters(outcome.picks)}**. {question.explanation}",
         fields=(Field("Objective", objective.title),),
         links=link,
-        footer=("Results are revealed when the quiz closes." if quiz.kind == "daily" else "Practice: counts toward /stats."),
+        footer=("Results are revealed when the quiz closes." if quiz.kind == "daily" else f"Practice: counts toward {prefix}stats."),
         tone=Tone.SUCCESS if outcome.correct else Tone.FAILURE,
     ), private=True)
 
@@ -177,11 +177,11 @@ def stats(s: MemberStats, pack: Pack, name: str) -> Reply:
     ), private=True)
 
 
-def lookup(matches: list[Objective], query: str) -> Reply:
+def lookup(matches: list[Objective], query: str, prefix: str = "/") -> Reply:
     if not matches:
         return say(
             f"No objective matches “{query}” well. Try other words (an SDK class, a service, a task), "
-            "or list them with /objectives."
+            f"or list them with {prefix}objectives."
         )
     first, *rest = matches
     cards = [objective_card(first)]
@@ -194,7 +194,7 @@ def lookup(matches: list[Objective], query: str) -> Reply:
     return show(*cards, private=True)
 
 
-def objectives_list(pack: Pack, domain: Domain | None) -> Reply:
+def objectives_list(pack: Pack, domain: Domain | None, prefix: str = "/") -> Reply:
     if domain is None:
         lines = [
             f"**{d.id}.** {domain_label(d)} · {sum(1 for o in pack.objectives if o.domain.id == d.id)} objectives"
@@ -202,7 +202,7 @@ def objectives_list(pack: Pack, domain: Domain | None) -> Reply:
         ]
         return show(Card(
             title=f"{pack.exam} exam domains", body="\n".join(lines),
-            footer="Pick a domain to list its objectives, e.g. /objectives 3", tone=Tone.INFO,
+            footer=f"Pick a domain to list its objectives, e.g. {prefix}objectives 3", tone=Tone.INFO,
         ), private=True)
     cards = []
     for section in (s for s in pack.sections if s.domain.id == domain.id):
@@ -215,7 +215,9 @@ def objectives_list(pack: Pack, domain: Domain | None) -> Reply:
     return show(head, *cards, private=True)
 
 
-def today(objective: Objective, quiz: Quiz | None, answered: Outcome | None, tz: ZoneInfo) -> Reply:
+def today(
+    objective: Objective, quiz: Quiz | None, answered: Outcome | None, tz: ZoneInfo, question: Question | None = None
+) -> Reply:
     if quiz is None:
         return show(objective_card(objective, body="**Today's objective** (the quiz has not been posted yet)."), private=True)
     if answered is not None:
@@ -224,7 +226,9 @@ def today(objective: Objective, quiz: Quiz | None, answered: Outcome | None, tz:
         state = "Today's quiz has closed."
     else:
         closes = f" It closes {quiz.closes_at.astimezone(tz):%a %H:%M}." if quiz.closes_at else ""
-        state = f"You haven't answered today's quiz yet: it's in the channel.{closes}"
+        state = f"You haven't answered today's quiz yet: here it is.{closes}"
+        return show(objective_card(objective, body=f"**Today's objective.** {state}"),
+                    quiz_card(quiz, question, objective), private=True)
     return show(objective_card(objective, body=f"**Today's objective.** {state}"), private=True)
 
 
@@ -261,10 +265,15 @@ def help_card(prefix: str) -> Reply:
 POINTS = points_for(1)
 
 
-def status(group: Group, tz: ZoneInfo, place_label: str) -> Reply:
+def channel_label(platform: str, channel: str) -> str:
+    """How to name a channel in a message: a mention on Discord and Slack (both spell it <#id>)."""
+    return f"#{channel}" if platform == "terminal" else f"<#{channel}>"
+
+
+def status(group: Group, tz: ZoneInfo) -> Reply:
     nxt = group.next_post_at.astimezone(tz).strftime("%a %d %b %H:%M %Z") if group.next_post_at else "—"
     fields = (
-        Field("Channel", place_label, inline=True),
+        Field("Channel", channel_label(group.platform, group.channel), inline=True),
         Field("Daily post", f"{group.post_time} {group.timezone}", inline=True),
         Field("State", "paused" if group.paused else "active", inline=True),
         Field("Next post", "paused" if group.paused else nxt, inline=True),

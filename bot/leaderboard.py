@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import Member, Progress, Score, ScoreBucket, Standing
@@ -25,16 +25,8 @@ class Board:
     members: int
 
 
-async def _rank_of(session: AsyncSession, group_id: int, period: str, points: int) -> int:
-    above = await session.scalar(
-        select(func.coalesce(func.sum(ScoreBucket.members), 0)).where(
-            ScoreBucket.group_id == group_id, ScoreBucket.period == period, ScoreBucket.points > points
-        )
-    )
-    return int(above) + 1
-
-
 async def board(session: AsyncSession, group_id: int, period: str, member_id: int | None, top: int = 10) -> Board:
+    """Four small indexed reads whatever the board's size (ranks come from the point buckets)."""
     top_rows = (
         await session.execute(
             select(Score.points, Member.name, Member.id)
@@ -44,29 +36,8 @@ async def board(session: AsyncSession, group_id: int, period: str, member_id: in
             .limit(top)
         )
     ).all()
-    buckets = dict(
-        (
-            await session.execute(
-                select(ScoreBucket.points, ScoreBucket.members).where(
-                    ScoreBucket.group_id == group_id, ScoreBucket.period == period,
-                    ScoreBucket.points >= (top_rows[-1][0] if top_rows else 0),
-                )
-            )
-        ).all()
-    )
-    rows = []
-    for points, name, mid in top_rows:
-        rank = 1 + sum(n for p, n in buckets.items() if p > points)
-        rows.append(Row(rank, name, points, mid))
-    members = int(
-        await session.scalar(
-            select(func.coalesce(func.sum(ScoreBucket.members), 0)).where(
-                ScoreBucket.group_id == group_id, ScoreBucket.period == period
-            )
-        )
-    )
-    me = next((r for r in rows if r.member_id == member_id), None)
-    if me is None and member_id is not None:
+    mine = None
+    if member_id is not None:
         mine = (
             await session.execute(
                 select(Score.points, Member.name)
@@ -74,9 +45,31 @@ async def board(session: AsyncSession, group_id: int, period: str, member_id: in
                 .where(Score.group_id == group_id, Score.period == period, Score.member_id == member_id)
             )
         ).first()
-        if mine is not None:
-            me = Row(await _rank_of(session, group_id, period, mine[0]), mine[1], mine[0], member_id)
-    return Board(rows, me, members)
+    on_board = (ScoreBucket.group_id == group_id, ScoreBucket.period == period)
+    # members above each top score (a handful of buckets), then the total and the count above me
+    floor = top_rows[-1][0] if top_rows else None
+    above: dict[int, int] = {}
+    if floor is not None:
+        seen = 0
+        for points, n in await session.execute(
+            select(ScoreBucket.points, ScoreBucket.members).where(*on_board, ScoreBucket.points >= floor)
+            .order_by(ScoreBucket.points.desc())
+        ):
+            above[points] = seen
+            seen += n
+    total, over_me = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(ScoreBucket.members), 0),
+                func.coalesce(func.sum(case((ScoreBucket.points > (mine[0] if mine else 0), ScoreBucket.members), else_=0)), 0),
+            ).where(*on_board)
+        )
+    ).one()
+    rows = [Row(above.get(points, 0) + 1, name, points, mid) for points, name, mid in top_rows]
+    me = next((r for r in rows if r.member_id == member_id), None)
+    if me is None and mine is not None:
+        me = Row(int(over_me) + 1, mine[1], mine[0], member_id)
+    return Board(rows, me, int(total))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +83,11 @@ class MemberStats:
 
 
 async def member_stats(
-    session: AsyncSession, member_id: int, group_id: int | None, latest_seq: int | None
+    session: AsyncSession, member_id: int | None, group_id: int | None, latest_seq: int | None
 ) -> MemberStats:
+    if member_id is None:
+        members = (await board(session, group_id, "all", None, top=0)).members if group_id is not None else 0
+        return MemberStats({}, 0, 0, None, 0, members)
     progress = {
         d: (a, c)
         for d, a, c in await session.execute(

@@ -22,7 +22,9 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.commands import Member
 from bot.content import Pack, Question
+from bot.members import MemberIds
 from bot.store.models import Answer, Progress, Quiz, Score, ScoreBucket, Standing
 from bot.store.upsert import insert_for
 
@@ -63,10 +65,11 @@ class Outcome:
 @dataclass(slots=True)
 class _Pending:
     quiz_id: int
-    member_id: int
+    member: Member
     picks: frozenset[int]
     at: datetime
     future: asyncio.Future[Outcome]
+    member_id: int = 0  # resolved in the batch
 
 
 def shuffled_order(question: Question, rng: random.Random) -> str:
@@ -90,18 +93,21 @@ def decode_picks(text: str) -> frozenset[int]:
 class AnswerDesk:
     """Records answers in group commits; see the module docstring."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], pack: Pack, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], pack: Pack, clock: Callable[[], datetime], members: MemberIds
+    ) -> None:
         self.sessions = sessions
         self.pack = pack
         self.clock = clock
+        self.members = members
         self._queue: list[_Pending] = []
         self._worker: asyncio.Task[None] | None = None
         #: Held while a batch commits; closing a quiz takes it too, so no answer slips in after.
         self.lock = asyncio.Lock()
 
-    async def submit(self, quiz_id: int, member_id: int, picks: frozenset[int]) -> Outcome:
+    async def submit(self, quiz_id: int, member: Member, picks: frozenset[int]) -> Outcome:
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(quiz_id, member_id, picks, self.clock(), future))
+        self._queue.append(_Pending(quiz_id, member, picks, self.clock(), future))
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._drain())
         return await future
@@ -136,6 +142,9 @@ class AnswerDesk:
             return await self._record(session, batch)
 
     async def _record(self, session: AsyncSession, batch: list[_Pending]) -> list[Outcome]:
+        ids = await self.members.resolve(session, [i.member for i in batch])
+        for item, member_id in zip(batch, ids, strict=True):
+            item.member_id = member_id
         quiz_ids = {i.quiz_id for i in batch}
         quizzes = {q.id: q for q in (await session.scalars(select(Quiz).where(Quiz.id.in_(quiz_ids))))}
         earlier = {
@@ -237,26 +246,38 @@ class AnswerDesk:
             [dict(group_id=g, member_id=m, streak=s[0], best_streak=s[1], last_seq=s[2]) for (g, m), s in state.items()],
         )
 
-        buckets: dict[tuple[int, str, int], int] = defaultdict(int)
+        # one read and one write for every board row this batch touches; the increments in the
+        # upsert stay right even if another process wrote in between, the bucket moves use the read
+        groups, periods, member_ids = ({k[i] for k in deltas} for i in range(3))
+        before = {
+            (g, p, m): points
+            for g, p, m, points in await session.execute(
+                select(Score.group_id, Score.period, Score.member_id, Score.points).where(
+                    Score.group_id.in_(groups), Score.period.in_(periods), Score.member_id.in_(member_ids)
+                )
+            )
+        }
         ins = insert_for(session, Score)
-        upsert = ins.on_conflict_do_update(
-            index_elements=["group_id", "period", "member_id"],
-            set_=dict(
-                points=Score.points + ins.excluded.points,
-                correct=Score.correct + ins.excluded.correct,
-                answered=Score.answered + ins.excluded.answered,
+        await session.execute(
+            ins.on_conflict_do_update(
+                index_elements=["group_id", "period", "member_id"],
+                set_=dict(
+                    points=Score.points + ins.excluded.points,
+                    correct=Score.correct + ins.excluded.correct,
+                    answered=Score.answered + ins.excluded.answered,
+                ),
             ),
-        ).returning(Score.points, Score.answered)
-        for (group_id, period, member_id), (points, correct, answered, at) in deltas.items():
-            new_points, total_answered = (await session.execute(upsert.values(
-                group_id=group_id, period=period, member_id=member_id, points=points,
-                correct=correct, answered=answered, first_scored_at=at,
-            ))).one()
-            if total_answered > answered:  # the member was on this board already
+            [dict(group_id=g, period=p, member_id=m, points=d[0], correct=d[1], answered=d[2], first_scored_at=d[3])
+             for (g, p, m), d in deltas.items()],
+        )
+        buckets: dict[tuple[int, str, int], int] = defaultdict(int)
+        for (group_id, period, member_id), (points, _correct, _answered, _at) in deltas.items():
+            old = before.get((group_id, period, member_id))
+            if old is not None:
                 if points == 0:
                     continue
-                buckets[(group_id, period, new_points - points)] -= 1
-            buckets[(group_id, period, new_points)] += 1
+                buckets[(group_id, period, old)] -= 1
+            buckets[(group_id, period, (old or 0) + points)] += 1
         if buckets:
             ins = insert_for(session, ScoreBucket)
             await session.execute(

@@ -25,6 +25,7 @@ from bot.commands import (
 from bot.config import Settings
 from bot.content import Domain, Objective, Pack, load_pack
 from bot.leaderboard import board, member_stats
+from bot.members import MemberIds
 from bot.posting import Poster
 from bot.quiz import AnswerDesk, Outcome, shuffled_order
 from bot.replies import Reply, say, show
@@ -34,11 +35,12 @@ from bot.schedule import (
 )
 from bot.search import ObjectiveSearch
 from bot.store.db import make_engine, prepare, sessionmaker
-from bot.store.models import Answer as AnswerRow, Group, Member as MemberRow, Quiz
-from bot.store.upsert import insert_for
+from bot.store.models import Answer as AnswerRow, Group, Quiz
 
 log = logging.getLogger(__name__)
 UTC = timezone.utc
+#: A daily quiz still without its message this long after opening failed to post: post it again.
+RETRY_AFTER = timedelta(minutes=1)
 
 
 def utcnow() -> datetime:
@@ -53,9 +55,9 @@ class StudyService:
         self.now = clock
         self.rotation = Rotation(pack)
         self.search = ObjectiveSearch(pack.objectives)
-        self.desk = AnswerDesk(self.sessions, pack, clock)
+        self.members = MemberIds()
+        self.desk = AnswerDesk(self.sessions, pack, clock, self.members)
         self.posters: dict[str, Poster] = {}
-        self._members: dict[tuple[str, str, str], tuple[int, str]] = {}
 
     @classmethod
     async def open(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> StudyService:
@@ -90,9 +92,9 @@ class StudyService:
             case Help():
                 return [cards.help_card(ctx.prefix)]
             case Lookup(query):
-                return [cards.lookup([m.objective for m in self.search.search(query, limit=3)], query)]
+                return [cards.lookup([m.objective for m in self.search.search(query, limit=3)], query, ctx.prefix)]
             case ListObjectives(domain):
-                return [self._list(domain)]
+                return [self._list(domain, ctx.prefix)]
             case Practice():
                 return [await self._practice(ctx)]
             case Leaderboard(period):
@@ -103,7 +105,7 @@ class StudyService:
                 return [await self._today(ctx)]
             case Setup() | Pause() | Resume() | PostNow() | Status() | Admins():
                 return [await self._admin(ctx, command)]
-        return [say("I don't know that command. Try /help.")]
+        return [say(f"I don't know that command. Try {ctx.prefix}help.")]
 
     def suggest_objectives(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
         return [(o.id, o.title) for o in self.search.suggest(text, limit=limit)]
@@ -130,23 +132,12 @@ class StudyService:
         ctx = Context(member, place)
         stats = await self._stats(ctx)
         today = await self._today(ctx)
-        return Reply(cards=today.cards + stats.cards, visibility=stats.visibility)
+        return Reply(cards=today.cards + stats.cards, text=today.text, visibility=stats.visibility)
 
     # --- members and groups ---------------------------------------------------------------
 
     async def _member_id(self, session: AsyncSession, member: Member) -> int:
-        key = (member.platform, member.workspace, member.user_id)
-        cached = self._members.get(key)
-        if cached is not None and cached[1] == member.name:
-            return cached[0]
-        ins = insert_for(session, MemberRow)
-        member_id = await session.scalar(
-            ins.values(platform=member.platform, workspace=member.workspace, user_id=member.user_id, name=member.name)
-            .on_conflict_do_update(index_elements=["platform", "workspace", "user_id"], set_=dict(name=ins.excluded.name))
-            .returning(MemberRow.id)
-        )
-        self._members[key] = (member_id, member.name)
-        return member_id
+        return await self.members.id_of(session, member)
 
     async def _group(self, session: AsyncSession, place: Place) -> Group | None:
         """The group of this channel, else the workspace's first group."""
@@ -168,13 +159,11 @@ class StudyService:
     # --- quizzes ---------------------------------------------------------------------------
 
     async def _answer(self, ctx: Context, quiz_id: int, positions: frozenset[int]) -> Reply:
-        async with self.sessions() as session, session.begin():
-            member_id = await self._member_id(session, ctx.member)
-        outcome = await self.desk.submit(quiz_id, member_id, positions)
+        outcome = await self.desk.submit(quiz_id, ctx.member, positions)
         if outcome.status is quizzes.Status.MISSING:
-            return say("I can't find that quiz any more. Try /today or /quiz.")
+            return say(f"I can't find that quiz any more. Try {ctx.prefix}today or {ctx.prefix}quiz.")
         objective = self.pack.objective_by_id[outcome.question.objective_id]
-        return cards.feedback(outcome, objective)
+        return cards.feedback(outcome, objective, ctx.prefix)
 
     def _question_for(self, objective: Objective, used: Counter[str], rng: random.Random):  # noqa: ANN202
         bank = self.pack.questions_by_objective[objective.id]
@@ -217,19 +206,17 @@ class StudyService:
             group = await self._group(session, ctx.place)
             if group is None:
                 return _no_group(ctx)
-            member_id = await self._member_id(session, ctx.member)
+            member_id = await self.members.find(session, ctx.member)
             week = week_of(local_date(self.now(), zone(group.timezone))) if period == "week" else None
             b = await board(session, group.id, week or "all", member_id)
-            await session.commit()
         return cards.leaderboard(b, period, week)
 
     async def _stats(self, ctx: Context) -> Reply:
         async with self.sessions() as session:
-            member_id = await self._member_id(session, ctx.member)
+            member_id = await self.members.find(session, ctx.member)
             group = await self._group(session, ctx.place)
             latest = group.posts_made - 1 if group is not None and group.posts_made else None
             s = await member_stats(session, member_id, group.id if group else None, latest)
-            await session.commit()
         return cards.stats(s, self.pack, ctx.member.name)
 
     async def _today(self, ctx: Context) -> Reply:
@@ -241,25 +228,25 @@ class StudyService:
             quiz = await session.scalar(
                 select(Quiz).where(Quiz.group_id == group.id, Quiz.kind == "daily").order_by(Quiz.seq.desc()).limit(1)
             )
-            member_id = await self._member_id(session, ctx.member)
-            await session.commit()
+            member_id = await self.members.find(session, ctx.member)
             if quiz is None:
                 objective = self.rotation.objective_for(group.seed, group.posts_made)
                 return cards.today(objective, None, None, tz)
-            picks = await session.scalar(
+            picks = member_id and await session.scalar(
                 select(AnswerRow.picks).where(AnswerRow.quiz_id == quiz.id, AnswerRow.member_id == member_id)
             )
         answered = Outcome(quizzes.Status.DUPLICATE, quiz, None, quizzes.decode_picks(picks)) if picks else None
-        return cards.today(self.pack.objective_by_id[quiz.objective_id], quiz, answered, tz)
+        question = self.pack.question_by_id[quiz.question_id]
+        return cards.today(self.pack.objective_by_id[quiz.objective_id], quiz, answered, tz, question)
 
-    def _list(self, text: str | None) -> Reply:
+    def _list(self, text: str | None, prefix: str) -> Reply:
         if not text:
-            return cards.objectives_list(self.pack, None)
+            return cards.objectives_list(self.pack, None, prefix)
         domain = self._find_domain(text)
         if domain is None:
             names = ", ".join(f"{d.id} ({d.title})" for d in self.pack.domains)
             return say(f"No exam domain matches “{text}”. The domains are {names}.")
-        return cards.objectives_list(self.pack, domain)
+        return cards.objectives_list(self.pack, domain, prefix)
 
     def _find_domain(self, text: str) -> Domain | None:
         text = text.strip().lower()
@@ -281,7 +268,7 @@ class StudyService:
             if group is None:
                 return _no_group(ctx)
             if not (ctx.member.is_admin or ctx.member.user_id in (group.admins or [])):
-                return say("Only server admins (or members they add with `/studybot admins add`) can do that.")
+                return say("Only admins (or members they add with `/studybot admins add`) can do that.")
             tz = zone(group.timezone)
             match command:
                 case Pause():
@@ -292,7 +279,7 @@ class StudyService:
                     group.next_post_at = next_post_after(self.now(), parse_time(group.post_time), tz)
                     return say(f"Daily posts resume: next one {cards.when(group.next_post_at, tz)}.", private=False)
                 case Status():
-                    return cards.status(group, tz, group.channel)
+                    return cards.status(group, tz)
                 case Admins(add, remove):
                     admins = [a for a in (group.admins or []) if a not in remove]
                     admins += [a for a in add if a not in admins]
@@ -321,7 +308,7 @@ class StudyService:
                                 Group.channel == channel)
         )
         if not (ctx.member.is_admin or (group is not None and ctx.member.user_id in (group.admins or []))):
-            return say("Only server admins can set up StudyBot.")
+            return say("Only admins can set up StudyBot.")
         now = self.now()
         if group is None:
             group = Group(
@@ -335,8 +322,9 @@ class StudyService:
         group.paused = False
         group.next_post_at = next_post_after(now, at, tz)
         open_for = f"{cmd.open_hours} hours" if cmd.open_hours else "until the next post"
+        where = "here" if channel == ctx.place.channel else f"in {cards.channel_label(place.platform, channel)}"
         return say(
-            f"StudyBot will post the daily objective and quiz here every day at {group.post_time} "
+            f"StudyBot will post the daily objective and quiz {where} every day at {group.post_time} "
             f"({cmd.timezone}); quizzes stay open {open_for}. First post: {cards.when(group.next_post_at, tz)}. "
             "Admins can post one right away with `/studybot post-now`.",
             private=False,
@@ -356,7 +344,7 @@ class StudyService:
         return say("Posted today's objective and quiz.")
 
     async def run_due(self, now: datetime | None = None) -> None:
-        """Close expired quizzes, retry posts that failed, then post every due daily quiz."""
+        """Close expired quizzes, retry daily posts that failed, then post every due daily quiz."""
         now = now or self.now()
         async with self.sessions() as session:
             expired = (await session.scalars(
@@ -366,8 +354,16 @@ class StudyService:
                 select(Group).where(Group.paused.is_(False), Group.next_post_at.is_not(None),
                                     Group.next_post_at <= now, Group.platform.in_(list(self.posters)))
             )).all()
+            unposted = (await session.execute(
+                select(Quiz, Group).join(Group, Group.id == Quiz.group_id).where(
+                    Quiz.kind == "daily", Quiz.closed_at.is_(None), Quiz.message_ref.is_(None),
+                    Quiz.opened_at <= now - RETRY_AFTER, Group.platform.in_(list(self.posters)),
+                )
+            )).all()
         for quiz_id in expired:
             await self._close(quiz_id, now)
+        for quiz, group in unposted:
+            await self._send_daily(group, quiz)
         for group in due:
             tz = zone(group.timezone)
             at = parse_time(group.post_time)
@@ -419,16 +415,21 @@ class StudyService:
             group.posts_made += 1
         for quiz_id in previous:
             await self._close(quiz_id, now)
-        place = self._place(group)
+        await self._send_daily(group, quiz)
+        return True
+
+    async def _send_daily(self, group: Group, quiz: Quiz) -> None:
+        """Post an opened daily quiz and remember its message; a failure is retried by run_due."""
+        question = self.pack.question_by_id[quiz.question_id]
+        objective = self.pack.objective_by_id[quiz.objective_id]
         try:
-            ref = await self.posters[group.platform].post(place, cards.daily_post(quiz, question, objective))
+            ref = await self.posters[group.platform].post(self._place(group), cards.daily_post(quiz, question, objective))
         except Exception:
-            log.exception("posting the daily quiz for group %s failed", group.id)
-            return True
+            log.exception("posting the daily quiz of group %s failed; retrying on a later tick", group.id)
+            return
         async with self.sessions() as session, session.begin():
             row = await session.get(Quiz, quiz.id)
             row.message_ref = ref
-        return True
 
     async def _close(self, quiz_id: int, now: datetime) -> None:
         async with self.desk.lock:  # no answer commits between the close and the results

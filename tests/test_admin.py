@@ -10,13 +10,13 @@ ADMIN = ctx("boss", admin=True)
 
 async def test_setup_by_an_admin_and_refusal_for_everyone_else(service, poster):
     [refused] = await service.handle(ctx("ann"), Setup(time="09:00", timezone="UTC"))
-    assert refused.private and "Only server admins" in refused.text
+    assert refused.private and "Only admins" in refused.text
     assert not await service.has_group(ADMIN.place)
     [ok] = await service.handle(ADMIN, Setup(time="9:15", timezone="Europe/Paris"))
     assert not ok.private and "09:15" in ok.text and "Europe/Paris" in ok.text
     assert await service.has_group(ADMIN.place)
     [not_yours] = await service.handle(ctx("ann"), Pause())
-    assert "Only server admins" in not_yours.text
+    assert "Only admins" in not_yours.text
     [status] = await service.handle(ADMIN, Status())
     fields = {f.name: f.value for f in status.cards[0].fields}
     assert fields["Daily post"] == "09:15 Europe/Paris" and fields["State"] == "active"
@@ -35,7 +35,7 @@ async def test_bad_setup_options_get_a_clear_message_and_change_nothing(service)
 async def test_listed_admins_may_run_admin_commands(service, poster):
     await service.handle(ADMIN, Setup(time="09:00"))
     [refused] = await service.handle(ctx("ann"), PostNow())
-    assert "Only server admins" in refused.text
+    assert "Only admins" in refused.text
     [added] = await service.handle(ADMIN, Admins(add=("ann",)))
     assert "ann" in added.text
     [posted] = await service.handle(ctx("ann"), PostNow())
@@ -44,7 +44,7 @@ async def test_listed_admins_may_run_admin_commands(service, poster):
     assert "already posted" in again.text and len(poster.posts) == 1
     await service.handle(ADMIN, Admins(remove=("ann",)))
     [refused] = await service.handle(ctx("ann"), Pause())
-    assert "Only server admins" in refused.text
+    assert "Only admins" in refused.text
 
 
 async def test_commands_before_any_setup_explain_how_to_start(service):
@@ -72,3 +72,15 @@ async def test_timezone_suggestions_prefer_prefix_matches(service):
     assert service.suggest_timezones("tokyo") == ["Asia/Tokyo"]
     assert len(service.suggest_timezones("", limit=25)) == 25
 
+
+
+async def test_messages_name_commands_the_way_the_platform_spells_them(service):
+    from bot.commands import Context, Lookup
+
+    slack = Context(ctx("ann").member, ctx("ann").place, prefix="/studybot ")
+    [unknown] = await service.handle_text(slack, "frobnicate")
+    assert "`/studybot help`" in unknown.text
+    [nothing] = await service.handle(slack, Lookup("pizza recipe"))
+    assert "/studybot objectives" in nothing.text
+    [help_] = await service.handle_text(slack, "help")
+    assert "`/studybot leaderboard [week]`" in help_.cards[0].body

@@ -151,10 +151,12 @@ async def test_practice_is_private_and_prefers_what_you_missed(service):
 async def test_today_says_whether_you_answered(service, poster):
     quiz_id, right, _, _ = await _daily(service, poster)
     [before] = await service.handle(ctx("ann"), Today())
-    assert "haven't answered" in before.cards[0].body
+    assert before.private and "haven't answered" in before.cards[0].body
+    # the quiz itself comes along, so it can be answered from /today too
+    assert codec.decode(before.cards[1].choices[0].id).quiz_id == quiz_id
     await service.handle(ctx("ann"), Answer(quiz_id, right))
     [after] = await service.handle(ctx("ann"), Today())
-    assert "You answered" in after.cards[0].body
+    assert "You answered" in after.cards[0].body and len(after.cards) == 1
 
 
 async def test_quiz_open_hours_close_it_early(service, poster, clock):

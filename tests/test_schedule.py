@@ -33,7 +33,7 @@ async def test_two_weeks_of_daily_posts_across_dst_in_two_time_zones(service, cl
     clock.set(datetime(2026, 10, 21, 14, 0, tzinfo=UTC))  # after both groups' post times that day
     await service.handle(ctx("a", admin=True, place=NEW_YORK), Setup(time="09:00", timezone="America/New_York"))
     await service.handle(ctx("a", admin=True, place=BERLIN), Setup(time="07:30", timezone="Europe/Berlin"))
-    posted = await _tick_until(service, clock, poster, datetime(2026, 11, 4, 12, 0, tzinfo=UTC), timedelta(minutes=30))
+    posted = await _tick_until(service, clock, poster, datetime(2026, 11, 4, 15, 0, tzinfo=UTC), timedelta(minutes=30))
 
     for channel, zone, at in (("ny", "America/New_York", time(9, 0)), ("berlin", "Europe/Berlin", time(7, 30))):
         local = [t.astimezone(ZoneInfo(zone)) for t in posted[channel]]
@@ -122,3 +122,35 @@ async def test_next_wakeup_is_the_next_post_or_close(service, clock):
     clock.set(datetime(2026, 5, 4, 8, 0, tzinfo=UTC))
     await service.handle(ctx("a", admin=True), Setup(time="09:00", timezone="UTC"))
     assert await service.next_wakeup() == datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+
+
+class FlakyPoster:
+    """A platform that is down for the first post, then back."""
+
+    def __init__(self) -> None:
+        self.failures = 1
+        self.posts: list[str] = []
+
+    async def post(self, place, reply):  # noqa: ANN001, ANN201
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("platform unavailable")
+        self.posts.append(reply.cards[1].title)
+        return "m1"
+
+    async def update(self, place, message_ref, reply):  # noqa: ANN001, ANN201
+        pass
+
+
+async def test_a_daily_post_that_failed_is_sent_again_once(service, clock):
+    flaky = FlakyPoster()
+    service.attach("terminal", flaky)
+    clock.set(datetime(2026, 5, 4, 8, 0, tzinfo=UTC))
+    await service.handle(ctx("a", admin=True), Setup(time="09:00", timezone="UTC"))
+    clock.set(datetime(2026, 5, 4, 9, 0, tzinfo=UTC))
+    await service.run_due()
+    assert flaky.posts == []
+    clock.advance(minutes=2)
+    await service.run_due()
+    await service.run_due()
+    assert flaky.posts == ["Daily quiz · Mon 04 May"]

@@ -7,6 +7,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import (
     JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint,
 )
+from sqlalchemy import text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -114,7 +115,8 @@ class Score(Base):
     """Points per member per group per period ("all" or the ISO date of a week's Monday)."""
 
     __tablename__ = "scores"
-    __table_args__ = (Index("ix_scores_board", "group_id", "period", "points"),)
+    # serves the top-N read straight from the index, ties in the order they first scored
+    __table_args__ = (Index("ix_scores_board", "group_id", "period", text("points DESC"), "first_scored_at", "member_id"),)
 
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
     period: Mapped[str] = mapped_column(String(10), primary_key=True)
@@ -129,6 +131,7 @@ class ScoreBucket(Base):
     """How many members of a board hold each point total: a rank is one small sum."""
 
     __tablename__ = "score_buckets"
+    __table_args__ = {"sqlite_with_rowid": False}  # clustered on the key: a board's buckets are adjacent
 
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
     period: Mapped[str] = mapped_column(String(10), primary_key=True)

@@ -83,7 +83,8 @@ def upgrade() -> None:
     sa.Column('points', sa.Integer(), nullable=False),
     sa.Column('members', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['group_id'], ['groups.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('group_id', 'period', 'points')
+    sa.PrimaryKeyConstraint('group_id', 'period', 'points'),
+    sqlite_with_rowid=False
     )
     op.create_table('scores',
     sa.Column('group_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -98,7 +99,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('group_id', 'period', 'member_id')
     )
     with op.batch_alter_table('scores', schema=None) as batch_op:
-        batch_op.create_index('ix_scores_board', ['group_id', 'period', 'points'], unique=False)
+        batch_op.create_index('ix_scores_board', ['group_id', 'period', sa.text('points DESC'), 'first_scored_at', 'member_id'], unique=False)
 
     op.create_table('standings',
     sa.Column('group_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),

@@ -1,0 +1,58 @@
+"""Member rows for platform users, created on first sight and cached (ids never change)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.commands import Member
+from bot.store.models import Member as MemberRow
+from bot.store.upsert import insert_for
+
+Key = tuple[str, str, str]
+
+
+def _key(member: Member) -> Key:
+    return (member.platform, member.workspace, member.user_id)
+
+
+class MemberIds:
+    def __init__(self) -> None:
+        self._cache: dict[Key, tuple[int, str]] = {}  # key -> (id, display name stored)
+
+    async def resolve(self, session: AsyncSession, members: list[Member]) -> list[int]:
+        """Ids for ``members`` in order: one upsert and one select for all the new or renamed."""
+        stale = {_key(m): m for m in members if self._cache.get(_key(m), (0, None))[1] != m.name}
+        if stale:
+            ins = insert_for(session, MemberRow)
+            await session.execute(
+                ins.on_conflict_do_update(index_elements=["platform", "workspace", "user_id"],
+                                          set_=dict(name=ins.excluded.name)),
+                [dict(platform=p, workspace=w, user_id=u, name=m.name) for (p, w, u), m in stale.items()],
+            )
+            rows = await session.execute(
+                select(MemberRow.id, MemberRow.platform, MemberRow.workspace, MemberRow.user_id, MemberRow.name)
+                .where(MemberRow.user_id.in_({u for _, _, u in stale}), MemberRow.workspace.in_({w for _, w, _ in stale}))
+            )
+            for mid, p, w, u, name in rows:
+                if (p, w, u) in stale:
+                    self._cache[(p, w, u)] = (mid, name)
+        return [self._cache[_key(m)][0] for m in members]
+
+    async def id_of(self, session: AsyncSession, member: Member) -> int:
+        return (await self.resolve(session, [member]))[0]
+
+    async def find(self, session: AsyncSession, member: Member) -> int | None:
+        """The id of a member seen before, without writing: for commands that only read."""
+        key = _key(member)
+        if key in self._cache:
+            return self._cache[key][0]
+        row = (await session.execute(
+            select(MemberRow.id, MemberRow.name).where(
+                MemberRow.platform == key[0], MemberRow.workspace == key[1], MemberRow.user_id == key[2]
+            )
+        )).first()
+        if row is None:
+            return None
+        self._cache[key] = (row[0], row[1])
+        return row[0]

@@ -1,0 +1,140 @@
+"""The DP-100 pack matches the study guide, and broken packs are reported precisely."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.content import ContentError, load_pack
+from bot.content_check import MIN_PER_OBJECTIVE, check
+
+GUIDE = Path(__file__).resolve().parents[2] / "shared" / "seed" / "000_d3fd157fd8c0ed33.txt"
+LINK = re.compile(r"^- \[(.+?)\]\((.+?)\)")
+
+
+def _guide_objectives() -> list[tuple[str, str]]:
+    """(title, url) of every objective in the guide, in order (the libraries list excluded)."""
+    text = GUIDE.read_text(encoding="utf-8")
+    body = text.split("## Memorize these libraries")[0]
+    return [m.groups() for line in body.splitlines() if (m := LINK.match(line))]
+
+
+@pytest.fixture(scope="module")
+def pack(content_path):
+    return load_pack(content_path)
+
+
+@pytest.mark.skipif(not GUIDE.is_file(), reason=f"the study guide is not at {GUIDE}")
+def test_every_title_and_link_of_the_guide_appears_exactly_once_in_order(pack):
+    guide = _guide_objectives()
+    assert len(guide) == 78
+    assert [(o.title, o.url) for o in pack.objectives] == guide
+
+
+def test_pack_has_the_guides_domains_sections_and_weights(pack):
+    assert len(pack.domains) == 4 and len(pack.sections) == 21 and len(pack.objectives) == 78
+    assert [d.weight_label for d in pack.domains] == ["25-30%", "20-25%", "35-40%", "5-10%"]
+    assert len({o.id for o in pack.objectives}) == 78
+    # the guide's own spelling is kept
+    assert any(o.title == "Track expirements running in Azure Databricks" for o in pack.objectives)
+    assert [r.title for r in pack.resources] == [
+        "Scikit Learn", "Azure ML Python SDK (V1)", "Apache Spark", "MLFlow", "DeltaLake",
+    ]
+
+
+def test_every_objective_has_aliases_and_enough_explained_questions(pack):
+    for o in pack.objectives:
+        assert o.aliases, o.id
+        questions = pack.questions_by_objective[o.id]
+        assert len(questions) >= MIN_PER_OBJECTIVE, o.id
+        for q in questions:
+            assert q.explanation and q.stem and 2 <= len(q.options) <= 6 and q.answer <= {k for k, _ in q.options}
+    assert len(pack.questions) >= 390
+
+
+def test_the_bank_mix_meets_the_brief(pack):
+    n = len(pack.questions)
+    kinds = {k: sum(q.kind == k for q in pack.questions) for k in ("single", "multiple", "scenario", "code")}
+    assert kinds["scenario"] >= n / 4
+    assert kinds["code"] >= 40
+    assert all(q.code for q in pack.questions if q.kind == "code")
+    levels = [sum(q.difficulty == d for q in pack.questions) for d in (1, 2, 3)]
+    assert min(levels) >= n / 5  # balanced across 1-3
+
+
+def _copy_pack(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_a_malformed_question_file_is_reported_with_file_line_and_reason(content_path, tmp_path):
+    pack = _copy_pack(content_path, tmp_path / "pack")
+    (pack / "questions" / "zz-broken.yaml").write_text(
+        "review:\n  - pass: written\n    by: test\nquestions:\n"
+        "  - id: \"1.1.1-a\"\n"            # line 5: duplicate id
+        "    objective: \"9.9.9\"\n"       # line 6: unknown objective
+        "    kind: single\n"
+        "    difficulty: 2\n"
+        "    stem: Which one?\n"
+        "    options:\n"
+        "      a: one\n"
+        "      b: two\n"
+        "    answer: c\n"                  # line 13: not an option
+        "    explanation: \"\"\n"          # line 14: empty explanation
+        "  - id: zz-2\n"
+        "    objective: \"1.1.1\"\n"
+        "    kind: code\n"                 # code with no code block
+        "    difficulty: 5\n"              # line 18
+        "    stem: What fills the blank?\n"
+        "    options: {a: x, b: x}\n"      # line 20: duplicate option
+        "    explanation: Because.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError) as err:
+        load_pack(pack)
+    messages = [str(p) for p in err.value.problems]
+    expected = [
+        "pack/questions/zz-broken.yaml:5: duplicate question id '1.1.1-a'",
+        "pack/questions/zz-broken.yaml:6: question 1.1.1-a: unknown objective id '9.9.9'",
+        "pack/questions/zz-broken.yaml:14: question 1.1.1-a: `explanation` must be non-empty text",
+        "pack/questions/zz-broken.yaml:13: question 1.1.1-a: answer c is not one of the options",
+        "pack/questions/zz-broken.yaml:18: question zz-2: difficulty must be 1, 2 or 3",
+        "pack/questions/zz-broken.yaml:15: question zz-2: a code question needs a `code` block",
+        "pack/questions/zz-broken.yaml:20: question zz-2: option b repeats another option",
+        "pack/questions/zz-broken.yaml:15: question zz-2: no correct option (`answer` is missing)",
+    ]
+    for line in expected:
+        assert any(m.startswith(line) for m in messages), (line, messages)
+
+
+def test_invalid_yaml_and_missing_fields_in_objectives(content_path, tmp_path):
+    pack = _copy_pack(content_path, tmp_path / "pack")
+    path = pack / "objectives.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = next(i for i, line in enumerate(lines) if line.strip().startswith("url:"))
+    del lines[index]  # the first objective loses its link
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_pack(pack)
+    assert any("objective 1.1.1 has no `url`" in str(p) and "objectives.yaml:" in str(p) for p in err.value.problems)
+
+    path.write_text("domains: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_pack(pack)
+    assert "objectives.yaml:2: not valid YAML" in str(err.value.problems[0])
+
+
+def test_content_check_exit_codes_and_coverage(content_path, tmp_path, capsys):
+    assert check(content_path, out=__import__("sys").stdout) == 0
+    out = capsys.readouterr().out
+    assert "content pack OK" in out and "78 objectives" in out and "scenario" in out
+    pack = _copy_pack(content_path, tmp_path / "pack")
+    path = pack / "questions" / "1-manage-resources.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r'objective: "1\.1\.1"', 'objective: "1.1.2"', text), encoding="utf-8")
+    assert check(pack, out=__import__("sys").stdout) == 1
+    out = capsys.readouterr().out
+    assert "objective 1.1.1 has no question" in out

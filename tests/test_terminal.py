@@ -1,0 +1,115 @@
+"""The terminal chat and the CLI, run as a newcomer would: a real process, commands piped in."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TOKENS = ("DISCORD_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "DATABASE_URL")
+
+
+def studybot(*args: str, stdin: str = "", db: Path | None = None, env: dict[str, str] | None = None):
+    environment = {k: v for k, v in os.environ.items() if k not in TOKENS}
+    if db is not None:
+        environment["STUDYBOT_DB"] = str(db)
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], input=stdin, capture_output=True, text=True,
+        env=environment, timeout=120,
+    )
+
+
+def _letters(out: str) -> tuple[str, str, str]:
+    """Two different answers and a third, sized for the quiz on screen ("choose 2" or one letter)."""
+    if "(type 2 letters" in out:
+        return "ab", "cd", "/answer ac"
+    return "a", "b", "/answer c"
+
+
+def test_run_without_tokens_is_the_terminal_chat_and_it_can_be_scripted(tmp_path):
+    db = tmp_path / "chat.db"
+    first = studybot("run", stdin="", db=db)  # the first visit sets up the group and posts today's quiz
+    assert first.returncode == 0, first.stderr
+    assert "StudyBot · DP-100 study group in your terminal" in first.stdout
+    assert "Daily quiz ·" in first.stdout and "(type" in first.stdout
+    one, two, three = _letters(first.stdout)
+    script = "\n".join([
+        one, two, "/as alice", three, "/leaderboard", "/leaderboard week",
+        "/objective bandit policy", "/objectives 4", "/stats", "/quiz", "2", "/post-now",
+        "/as you", "/studybot status", "/frobnicate", "/leaderboard forever", "/as", "",
+    ])
+    result = studybot("run", stdin=script, db=db)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "haven't answered today's quiz yet: here it is" in out  # a restart shows the open quiz again
+    assert out.count("You already answered this one") == 1  # "b" after "a"
+    assert "You are now alice." in out
+    assert "Leaderboard · all time" in out and "Leaderboard · week of" in out
+    assert "Define early termination options" in out  # the lookup
+    assert "https://docs.microsoft.com/en-us/azure/machine-learning/how-to-tune-hyperparameters#early-termination" in out
+    assert "Describe principles of differential privacy" in out  # /objectives 4
+    assert "Progress · alice" in out and ("█" in out or "░" in out)
+    assert "Practice question" in out and "Practice: counts toward /stats." in out
+    assert "Only admins" in out  # alice may not post-now
+    assert "StudyBot status" in out  # "you" is the local admin
+    assert "I don't know the command `frobnicate`" in out
+    assert "Usage: `/leaderboard [week]`" in out
+    assert "Usage: /as NAME" in out
+    assert db.is_file()
+    # answers survive the process: a second session sees the first one's answer
+    again = studybot("chat", stdin="/today\n", db=db)
+    assert "You answered today's quiz" in again.stdout
+
+
+def test_help_explains_every_subcommand():
+    top = studybot("--help")
+    assert top.returncode == 0 and "run" in top.stdout and "content" in top.stdout
+    for args in (["run"], ["chat"], ["content", "check"], ["db", "upgrade"], ["discord", "invite-url"]):
+        sub = studybot(*args, "--help")
+        assert sub.returncode == 0 and "usage: studybot" in sub.stdout, args
+
+
+def test_db_upgrade_creates_then_reports_current(tmp_path):
+    db = tmp_path / "s.db"
+    first = studybot("db", "upgrade", db=db)
+    assert first.returncode == 0 and "new -> 0001" in first.stdout
+    second = studybot("db", "upgrade", db=db)
+    assert "is current (0001)" in second.stdout
+
+
+def test_the_bot_refuses_to_start_on_a_broken_pack(tmp_path, content_path):
+    import shutil
+
+    pack = tmp_path / "pack"
+    shutil.copytree(content_path, pack)
+    (pack / "questions" / "bad.yaml").write_text("questions:\n  - id: x\n", encoding="utf-8")
+    result = studybot("run", stdin="", db=tmp_path / "s.db", env={"STUDYBOT_CONTENT": str(pack)})
+    assert result.returncode == 1
+    assert "StudyBot cannot start" in result.stderr and "bad.yaml:2: question x has no `objective`" in result.stderr
+    check = studybot("content", "check", str(pack))
+    assert check.returncode == 1 and "bad.yaml:2" in check.stdout
+
+
+@pytest.mark.parametrize("module", ["bot.service", "bot.cli", "bot.schedule", "bot.quiz", "bot.content_check"])
+def test_the_core_imports_no_platform_library(module):
+    code = (
+        f"import sys, {module}; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('discord', 'slack_bolt', 'slack_sdk', 'adapters')]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ci_runs_the_readmes_test_command_exactly():
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8").splitlines()
+    fence = readme.index("```sh")
+    install_and_run, install_and_test = readme[fence + 1], readme[fence + 2]
+    assert install_and_run.endswith("studybot run") and "pip install -e ." in install_and_run
+    assert install_and_test.endswith("pytest") and '".[test]"' in install_and_test
+    assert install_and_test in (root / ".ci" / "run").read_text(encoding="utf-8").splitlines()
