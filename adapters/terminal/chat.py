@@ -14,7 +14,7 @@ from typing import TextIO
 
 from adapters.terminal.render import Style, render
 from bot import codec
-from bot.commands import Answer, Context, Member, Place, PostNow, Setup
+from bot.commands import Answer, Context, Member, Place, PostNow, Setup, Today
 from bot.config import Settings
 from bot.replies import Reply
 from bot.service import StudyService
@@ -73,12 +73,16 @@ class TerminalAdapter:
                 await self.handle(service, line)
 
     async def _first_visit(self, service: StudyService) -> None:
-        """Set up the local group on first run and post today's quiz, so there is something to do."""
+        """Set up the local group on first run and post today's quiz, so there is something to do;
+        later, show today's objective (and its quiz, if you haven't answered it yet)."""
+        ctx = self._ctx()
         if not await service.has_group(self.place):
-            ctx = self._ctx()
             for reply in await service.handle(ctx, Setup(time="09:00", timezone="UTC")):
                 self._show(reply)
             await service.handle(ctx, PostNow())
+        else:
+            for reply in await service.handle(ctx, Today()):
+                self._show(reply)
 
     async def handle(self, service: StudyService, line: str) -> None:
         if line.startswith("/as"):
