@@ -1,0 +1,358 @@
+"""The Bolt app: ``/studybot`` subcommands, answer buttons, "choose N" submits and App Home.
+
+Every listener acknowledges first (``ack()`` or Bolt's automatic ack for events) and does the
+slow work afterwards, so Slack always gets its HTTP 200 (or Socket Mode ack) well inside 3 s.
+Replies go back through the request's ``response_url`` (works for slash commands and button
+clicks, in channels the bot is not in, and for ephemeral practice questions), falling back to
+chat.postEphemeral and finally a DM when there is no usable response_url (App Home clicks,
+expired urls). Errors reach the member as a short private apology; the traceback goes only to
+the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import aiohttp
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot import codec
+from bot.commands import Answer, Context, Member, ParseError, Place, parse
+from bot.config import Settings
+from bot.replies import Reply, say
+
+from .render import PICK_PREFIX, render, render_home
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+COMMAND = "/studybot"
+#: How members spell commands on Slack; help and usage messages use it.
+PREFIX = "/studybot "
+EVENTS_PATH = "/slack/events"
+
+APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+HOME_APOLOGY = "Sorry, I couldn't load your overview just now. Open this tab again in a moment."
+
+#: An answer button: action_id (and value) is the codec id ``quiz:<quiz_id>:<positions>``.
+ANSWER_ACTION = re.compile(rf"^{codec.TEMPLATE}$")
+#: The Submit button of a "choose N" question: action_id ``quiz:<quiz_id>``, value ``N``.
+SUBMIT_ACTION = re.compile(r"^quiz:(?P<quiz_id>\d{1,18})$")
+#: Ticking a checkbox of a "choose N" question (nothing to do but acknowledge).
+PICK_ACTION = re.compile(rf"^{re.escape(PICK_PREFIX)}quiz:\d{{1,18}}$")
+
+
+class Directory:
+    """Names and admin flags from ``users.info`` (admin = is_admin or is_owner).
+
+    The admin flag is trusted for ``ttl`` seconds, then asked again (commands). A member's name
+    is kept after that (bounded), so answer clicks reuse it without another call and a member
+    shows under the same display name everywhere."""
+
+    def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic, size: int = 20_000) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self.size = size
+        self._info: dict[tuple[str, str], tuple[float, str, bool]] = {}
+
+    def peek(self, team: str, user_id: str) -> tuple[str, bool] | None:
+        """A fresh (within ttl) cached (name, is_admin), else None."""
+        hit = self._info.get((team, user_id))
+        if hit and hit[0] + self.ttl > self.clock():
+            return hit[1], hit[2]
+        return None
+
+    async def lookup(
+        self, client: AsyncWebClient, team: str, user_id: str, fallback_name: str, *, need_admin: bool = True
+    ) -> tuple[str, bool]:
+        hit = self._info.get((team, user_id))
+        if hit is not None:
+            fresh = hit[0] + self.ttl > self.clock()
+            if fresh:
+                return hit[1], hit[2]
+            if not need_admin:
+                return hit[1], False
+        try:
+            resp = await client.users_info(user=user_id)
+        except SlackApiError as e:
+            log.warning("users.info failed for %s: %s", user_id, e.response.get("error"))
+            return (hit[1] if hit else fallback_name or user_id), False
+        user: dict[str, Any] = resp.get("user") or {}
+        profile: dict[str, Any] = user.get("profile") or {}
+        name = (
+            profile.get("display_name") or profile.get("real_name") or user.get("real_name")
+            or user.get("name") or fallback_name or user_id
+        )
+        admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+        if len(self._info) >= self.size:  # forget the oldest half
+            keep = sorted(self._info.items(), key=lambda kv: kv[1][0])[len(self._info) // 2:]
+            self._info = dict(keep)
+        self._info[(team, user_id)] = (self.clock(), name, admin)
+        return name, admin
+
+
+class Replier:
+    """Sends a member's replies for one request: response_url first, then Web API fallbacks."""
+
+    def __init__(self, client: AsyncWebClient, response_url: str | None, channel: str, user_id: str) -> None:
+        self.client = client
+        self.response_url = response_url or None
+        self.channel = channel
+        self.user_id = user_id
+
+    async def send_all(self, replies: Iterable[Reply]) -> None:
+        for reply in replies:
+            await self.send(reply)
+
+    async def send(self, reply: Reply) -> None:
+        message = render(reply)
+        if self.response_url is not None:
+            try:
+                # the Web API client's shared aiohttp session (Bolt's respond() opens one per call)
+                hook = AsyncWebhookClient(self.response_url, session=self.client.session, timeout=10)
+                resp = await hook.send_dict({
+                    "response_type": "ephemeral" if reply.private else "in_channel",
+                    "replace_original": False,
+                    "unfurl_links": False,
+                    "unfurl_media": False,
+                    **message.as_kwargs(),
+                })
+                if resp.status_code == 200:
+                    return
+                log.warning("response_url answered %s; falling back to the Web API", resp.status_code)
+            except Exception as e:  # an expired or unreachable response_url
+                log.warning("response_url failed (%s); falling back to the Web API", type(e).__name__)
+        if reply.private:
+            if self.channel:
+                try:
+                    await self.client.chat_postEphemeral(channel=self.channel, user=self.user_id, **message.as_kwargs())
+                    return
+                except SlackApiError as e:
+                    log.info("chat.postEphemeral failed (%s); sending a DM", e.response.get("error"))
+            await self.client.chat_postMessage(channel=self.user_id, **message.as_kwargs())
+        else:
+            await self.client.chat_postMessage(
+                channel=self.channel or self.user_id, unfurl_links=False, unfurl_media=False, **message.as_kwargs()
+            )
+
+
+def _team(body: dict[str, Any]) -> str:
+    team = body.get("team")
+    if isinstance(team, dict) and team.get("id"):
+        return str(team["id"])
+    if isinstance(team, str) and team:
+        return team
+    user = body.get("user")
+    if isinstance(user, dict) and user.get("team_id"):
+        return str(user["team_id"])
+    return str(body.get("team_id") or body.get("enterprise_id") or "")
+
+
+def _channel(body: dict[str, Any]) -> str:
+    channel = body.get("channel")
+    if isinstance(channel, dict) and channel.get("id"):
+        return str(channel["id"])
+    container = body.get("container") or {}
+    return str(body.get("channel_id") or container.get("channel_id") or "")
+
+
+def _selected_positions(body: dict[str, Any], action_id: str) -> list[int]:
+    values = ((body.get("state") or {}).get("values")) or {}
+    for block in values.values():
+        state = block.get(action_id)
+        if state is not None:
+            out = []
+            for option in state.get("selected_options") or []:
+                value = str(option.get("value", ""))
+                if value.isdigit():
+                    out.append(int(value))
+            return out
+    return []
+
+
+class SlackBot:
+    """Builds the AsyncApp around one StudyService. ``bot.app`` is the Bolt app."""
+
+    def __init__(
+        self,
+        service: Any,
+        *,
+        client: AsyncWebClient,
+        signing_secret: str | None,
+        admin_ttl: float = 60.0,
+    ) -> None:
+        self.service = service
+        self.client = client
+        self.directory = Directory(ttl=admin_ttl)
+        self.app = AsyncApp(
+            name="studybot",
+            client=client,
+            signing_secret=signing_secret or "",
+            request_verification_enabled=True,
+            process_before_response=False,
+        )
+        self._register()
+
+    # --- who and where -----------------------------------------------------------------
+
+    async def _member(self, client: AsyncWebClient, team: str, user_id: str, fallback_name: str) -> Member:
+        name, admin = await self.directory.lookup(client, team, user_id, fallback_name)
+        return Member(PLATFORM, team, user_id, name, admin)
+
+    async def _answerer(self, client: AsyncWebClient, body: dict[str, Any]) -> Member:
+        """Who clicked an answer. Admin rights don't matter here, so a known member's name is
+        reused without calling users.info again; a new member is looked up once."""
+        user = body.get("user") or {}
+        team = _team(body)
+        user_id = str(user.get("id", ""))
+        fallback = str(user.get("name") or user.get("username") or user_id)
+        name, admin = await self.directory.lookup(client, team, user_id, fallback, need_admin=False)
+        return Member(PLATFORM, team, user_id, name, admin)
+
+    # --- the guard -------------------------------------------------------------------------
+
+    async def _guarded(self, what: str, replier: Replier, work: Callable[[], Awaitable[list[Reply]]]) -> None:
+        try:
+            replies = await work()
+            await replier.send_all(replies)
+        except Exception:
+            log.exception("Slack %s failed", what)
+            try:
+                await replier.send(say(APOLOGY))
+            except Exception:
+                log.exception("Could not send the apology for a failed %s", what)
+
+    # --- listeners ----------------------------------------------------------------------------
+
+    def _register(self) -> None:
+        app = self.app
+
+        @app.middleware
+        async def skip_event_retries(req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[Any]]):
+            """A retried Events API delivery (X-Slack-Retry-Num >= 1) was already handled: ack it.
+            Interactive payloads are never skipped: the core's one-answer rule makes them safe."""
+            retry = (req.headers.get("x-slack-retry-num") or [""])[0]
+            if req.body.get("type") == "event_callback" and retry not in ("", "0"):
+                return BoltResponse(status=200, body="")
+            return await next()
+
+        @app.command(COMMAND)
+        async def on_command(ack, body, client):
+            await ack()
+            team, user_id, channel = _team(body), str(body.get("user_id", "")), _channel(body)
+            replier = Replier(client, body.get("response_url"), channel, user_id)
+
+            async def work() -> list[Reply]:
+                command = parse(str(body.get("text") or ""), prefix=PREFIX)
+                if isinstance(command, ParseError):
+                    return [say(command.message)]
+                member = await self._member(client, team, user_id, str(body.get("user_name") or ""))
+                ctx = Context(member=member, place=Place(PLATFORM, team, channel), prefix=PREFIX)
+                return list(await self.service.handle(ctx, command))
+
+            await self._guarded("command", replier, work)
+
+        @app.action(ANSWER_ACTION)
+        async def on_answer(ack, body, action, client):
+            await ack()
+            await self._answer(body, client, codec.decode(str(action.get("action_id", ""))))
+
+        @app.action(SUBMIT_ACTION)
+        async def on_submit(ack, body, action, client):
+            await ack()
+            quiz_id = int(SUBMIT_ACTION.match(str(action["action_id"])).group("quiz_id"))  # type: ignore[union-attr]
+            value = str(action.get("value") or "")
+            need = int(value) if value.isdigit() else 0
+            positions = _selected_positions(body, PICK_PREFIX + codec.quiz_prefix(quiz_id))
+            if not positions or (need and len(positions) != need):
+                replier = self._replier_for_action(body, client)
+                ticked = f"you ticked {len(positions)}" if positions else "nothing is ticked yet"
+                wanted = f"exactly {need} answers" if need else "your answers"
+                await self._guarded("submit", replier, _const([say(f"Tick {wanted} first, then press Submit ({ticked}).")]))
+                return
+            await self._answer(body, client, codec.Pick(quiz_id, frozenset(positions)))
+
+        @app.action(PICK_ACTION)
+        async def on_tick(ack):
+            await ack()
+
+        @app.event("app_home_opened")
+        async def on_home_opened(event, body, client):
+            if event.get("tab", "home") != "home":
+                return
+            user_id = str(event.get("user", ""))
+            team = str(body.get("team_id") or "")
+            try:
+                member = await self._member(client, team, user_id, "")
+                view = render_home(await self.service.home(member))
+            except Exception:
+                log.exception("Building the App Home for %s failed", user_id)
+                view = render_home(say(HOME_APOLOGY))
+            try:
+                await client.views_publish(user_id=user_id, view=view)
+            except SlackApiError as e:
+                log.warning("views.publish failed: %s", e.response.get("error"))
+
+        @app.error
+        async def on_error(error, body):
+            log.error("Unhandled Slack error: %s", type(error).__name__, exc_info=error)
+
+    def _replier_for_action(self, body: dict[str, Any], client: AsyncWebClient) -> Replier:
+        user_id = str((body.get("user") or {}).get("id", ""))
+        return Replier(client, body.get("response_url"), _channel(body), user_id)
+
+    async def _answer(self, body: dict[str, Any], client: AsyncWebClient, pick: codec.Pick | None) -> None:
+        replier = self._replier_for_action(body, client)
+
+        async def work() -> list[Reply]:
+            if pick is None:
+                return [say("That button is not one of mine any more.")]
+            member = await self._answerer(client, body)
+            ctx = Context(member=member, place=Place(PLATFORM, member.workspace, _channel(body)), prefix=PREFIX)
+            return list(await self.service.handle(ctx, Answer(pick.quiz_id, pick.positions)))
+
+        await self._guarded("answer", replier, work)
+
+
+def _const(replies: list[Reply]) -> Callable[[], Awaitable[list[Reply]]]:
+    async def work() -> list[Reply]:
+        return replies
+
+    return work
+
+
+def make_client(
+    settings: Settings, base_url: str | None = None, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """The bot's Web API client; pass an aiohttp ``session`` to reuse connections across calls."""
+    if settings.slack_bot_token is None:
+        raise ValueError("SLACK_BOT_TOKEN is not set")
+    kwargs: dict[str, Any] = {"token": settings.slack_bot_token.reveal(), "session": session}
+    if base_url:
+        kwargs["base_url"] = base_url if base_url.endswith("/") else base_url + "/"
+    return AsyncWebClient(**kwargs)
+
+
+def build_app(
+    service: Any,
+    settings: Settings,
+    *,
+    base_url: str | None = None,
+    client: AsyncWebClient | None = None,
+    session: aiohttp.ClientSession | None = None,
+    admin_ttl: float = 60.0,
+) -> SlackBot:
+    """The Bolt app for ``service`` (``.app`` is the slack_bolt AsyncApp, ``.client`` its Web API client)."""
+    client = client or make_client(settings, base_url, session)
+    secret = settings.slack_signing_secret.reveal() if settings.slack_signing_secret else None
+    return SlackBot(service, client=client, signing_secret=secret, admin_ttl=admin_ttl)
