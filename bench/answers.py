@@ -26,7 +26,8 @@ from bot import codec
 from bot.commands import Answer, Context, Leaderboard, Member, Place, PostNow, Setup
 from bot.config import Settings
 from bot.service import StudyService
-from bot.store.models import Group, Member as MemberRow, Score, ScoreBucket
+from bot.store.models import Group, Score, ScoreBucket
+from bot.store.models import Member as MemberRow
 
 PLACE = Place("bench", "ws", "general")
 
@@ -67,15 +68,15 @@ async def api_path(db: Path, members: int, rounds: int) -> tuple[float, list[flo
         quiz_id = codec.decode(card.choices[0].id).quiz_id
         picks = [frozenset(random.sample(range(len(card.choices)), card.pick)) for _ in range(members)]
 
-        async def one(i: int) -> None:
+        async def one(i: int, quiz_id: int, pick: frozenset[int]) -> None:
             nonlocal recorded
             start = time.perf_counter()
-            [reply] = await service.handle(ctx(f"member{i}"), Answer(quiz_id, picks[i]))
+            [reply] = await service.handle(ctx(f"member{i}"), Answer(quiz_id, pick))
             latencies.append(time.perf_counter() - start)
             recorded += reply.cards[0].title.startswith(("✅", "❌"))
 
         start = time.perf_counter()
-        await asyncio.gather(*(one(i) for i in range(members)))
+        await asyncio.gather(*(one(i, quiz_id, picks[i]) for i in range(members)))
         total_time += time.perf_counter() - start
         now[0] += timedelta(days=1)
         await service.run_due()

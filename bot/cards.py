@@ -14,6 +14,7 @@ from bot.store.models import Group, Quiz
 
 LETTERS = "ABCDEF"
 BAR = 10
+POINTS = points_for(1)
 
 
 def letters(positions: frozenset[int] | set[int]) -> str:
@@ -216,12 +217,13 @@ def objectives_list(pack: Pack, domain: Domain | None, prefix: str = "/") -> Rep
 
 
 def today(
-    objective: Objective, quiz: Quiz | None, answered: Outcome | None, tz: ZoneInfo, question: Question | None = None
+    objective: Objective, quiz: Quiz | None, answered: frozenset[int] | None, tz: ZoneInfo,
+    question: Question | None = None,
 ) -> Reply:
     if quiz is None:
         return show(objective_card(objective, body="**Today's objective** (the quiz has not been posted yet)."), private=True)
     if answered is not None:
-        state = f"You answered today's quiz: **{letters(answered.picks)}**."
+        state = f"You answered today's quiz: **{letters(answered)}**."
     elif quiz.closed_at is not None:
         state = "Today's quiz has closed."
     else:
@@ -261,8 +263,6 @@ def help_card(prefix: str) -> Reply:
         private=True,
     )
 
-
-POINTS = points_for(1)
 
 
 def channel_label(platform: str, channel: str) -> str:

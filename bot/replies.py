@@ -7,7 +7,7 @@ and fenced code blocks. Links are never embedded in text; they travel as ``Link`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 from bot.content import Domain, Objective, Pack
@@ -64,9 +64,6 @@ class Rotation:
     def objective_for(self, seed: int, day: int) -> Objective:
         cycle, index = divmod(day, self.length)
         return self._cycle(seed, cycle)[index]
-
-    def days(self, seed: int, start: int, count: int) -> Iterable[Objective]:
-        return (self.objective_for(seed, n) for n in range(start, start + count))
 
     def _build_cycle(self, seed: int, cycle: int) -> tuple[Objective, ...]:
         rng = random.Random(seed * 1_000_003 + cycle)

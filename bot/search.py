@@ -32,11 +32,7 @@ from bot.content import Objective
 __all__ = ["Match", "ObjectiveSearch", "STOP_WORDS"]
 
 STOP_WORDS = frozenset(
-    """
-    a an the i me my we our you your it its this that these those is are was be been do does did
-    how what which who when where why can could should would will to in on of for with and or
-    by at as from into via about please vs versus use using
-    """.split()
+    ["a", "an", "the", "i", "me", "my", "we", "our", "you", "your", "it", "its", "this", "that", "these", "those", "is", "are", "was", "be", "been", "do", "does", "did", "how", "what", "which", "who", "when", "where", "why", "can", "could", "should", "would", "will", "to", "in", "on", "of", "for", "with", "and", "or", "by", "at", "as", "from", "into", "via", "about", "please", "vs", "versus", "use", "using"]
 )
 
 # Field weights: a hit in a title counts more than one in an alias, a section or a domain title.
@@ -205,7 +201,7 @@ class ObjectiveSearch:
         last = len(raw_units) - 1
         # per unit: {("s", stem) | ("j", joined): match score}
         unit_matches: list[dict[tuple[str, str], float]] = []
-        for i, (raw, s) in enumerate(zip(raw_units, stems)):
+        for i, (raw, s) in enumerate(zip(raw_units, stems, strict=True)):
             unit_matches.append(self._match_unit(raw, s, typing=partial_last and i == last))
         # adjacent query words typed apart that the guide writes as one ("data store", "key vault")
         for i in range(len(raw_units) - 1):
@@ -224,7 +220,7 @@ class ObjectiveSearch:
         coverage: dict[int, float] = {}
         credit: dict[int, dict[int, float]] = {}  # phrase -> position -> best credit
         explained: dict[int, float] = {}  # phrase -> weighted share of the query it explains
-        for matches, weight in zip(unit_matches, weights):
+        for matches, weight in zip(unit_matches, weights, strict=True):
             best_for_obj: dict[int, float] = {}
             best_for_phrase: dict[int, float] = {}
             for (kind, key), score in matches.items():

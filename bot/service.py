@@ -12,30 +12,56 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import cards, quiz as quizzes
+from bot import cards
+from bot import quiz as quizzes
 from bot.commands import (
-    Admins, Answer, Command, Context, Help, ListObjectives, Leaderboard, Lookup, Member, ParseError, Pause,
-    Place, PostNow, Practice, Resume, Setup, Stats, Status, Today, parse,
+    Admins,
+    Answer,
+    Command,
+    Context,
+    Help,
+    Leaderboard,
+    ListObjectives,
+    Lookup,
+    Member,
+    ParseError,
+    Pause,
+    Place,
+    PostNow,
+    Practice,
+    Resume,
+    Setup,
+    Stats,
+    Status,
+    Today,
+    parse,
 )
 from bot.config import Settings
 from bot.content import Domain, Objective, Pack, load_pack
 from bot.leaderboard import board, member_stats
 from bot.members import MemberIds
 from bot.posting import Poster
-from bot.quiz import AnswerDesk, Outcome, shuffled_order
+from bot.quiz import AnswerDesk, shuffled_order
 from bot.replies import Reply, say, show
 from bot.rotation import Rotation
 from bot.schedule import (
-    latest_post_at_or_before, local_date, local_instant, next_post_after, parse_time, timezone_names, week_of, zone,
+    latest_post_at_or_before,
+    local_date,
+    local_instant,
+    next_post_after,
+    parse_time,
+    timezone_names,
+    week_of,
+    zone,
 )
 from bot.search import ObjectiveSearch
 from bot.store.db import make_engine, prepare, sessionmaker
-from bot.store.models import Answer as AnswerRow, Group, Quiz
+from bot.store.models import Answer as AnswerRow
+from bot.store.models import Group, Quiz
 
 log = logging.getLogger(__name__)
 UTC = timezone.utc
@@ -235,7 +261,7 @@ class StudyService:
             picks = member_id and await session.scalar(
                 select(AnswerRow.picks).where(AnswerRow.quiz_id == quiz.id, AnswerRow.member_id == member_id)
             )
-        answered = Outcome(quizzes.Status.DUPLICATE, quiz, None, quizzes.decode_picks(picks)) if picks else None
+        answered = quizzes.decode_picks(picks) if picks else None
         question = self.pack.question_by_id[quiz.question_id]
         return cards.today(self.pack.objective_by_id[quiz.objective_id], quiz, answered, tz, question)
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import logging
 import re
-
-import aiohttp
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse

@@ -283,7 +283,7 @@ def _multi_pick(choices: tuple[Choice, ...], pick: int) -> list[dict[str, Any]] 
         return None
     quiz_id = quiz_ids.pop()
     options = []
-    for choice, p in zip(choices, picks):
+    for choice, p in zip(choices, picks, strict=True):
         assert p is not None
         label = f"*{escape(choice.label)}.* " if choice.label else ""
         text = fit_mrkdwn(label + mrkdwn(choice.text).strip(), OPTION_TEXT) or "?"
