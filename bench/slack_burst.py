@@ -33,6 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import contextlib
+
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from adapters.slack import SlackAdapter, SlackPoster  # noqa: E402
@@ -89,10 +91,8 @@ async def serve(database_url: str, content: str, base_url: str) -> None:
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.read)  # returns at EOF: the parent is done
     task.cancel()
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await task
-    except asyncio.CancelledError:
-        pass
     await service.close()
 
 
@@ -142,7 +142,7 @@ async def bench(clicks: int, concurrency: int, duplicates: int, content: Path | 
         for i, text in enumerate((f"setup <#{CHANNEL}|bench> {at} UTC 1", "post-now")):
             status, _, _ = await client.form(fake.slash_form(text, user=ADMIN, channel=CHANNEL))
             assert status == 200, status
-            await fake.wait_for(lambda: len(fake.responses) > i, timeout=30, what=f"the reply to {text!r}")
+            await fake.wait_for(lambda i=i: len(fake.responses) > i, timeout=30, what=f"the reply to {text!r}")
         (post,) = await fake.wait_for(lambda: fake.posts(CHANNEL), timeout=30, what="the daily post")
         rng = random.Random(1)
         boxes = [e for b in post.blocks if b["type"] == "actions" for e in b["elements"] if e["type"] == "checkboxes"]

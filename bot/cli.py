@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import sys
 from pathlib import Path
@@ -29,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
                          "(one process, one store); with no tokens, start the terminal chat.")
     run.add_argument("--slack-http", action="store_true",
                      help="serve Slack over HTTP on $PORT even when SLACK_APP_TOKEN is set (Socket Mode otherwise)")
+    run.add_argument("--guild", type=int, metavar="ID",
+                     help="sync Discord slash commands to this one server, instantly (default: DISCORD_GUILD_ID, "
+                     "else globally)")
     run.set_defaults(func=_run)
 
     chat = sub.add_parser("chat", help="study in the terminal (commands typed or piped in)",
@@ -99,7 +103,11 @@ def _discord_invite(args: argparse.Namespace, settings: Settings) -> int:
         if settings.discord_token is None:
             print("Give --client-id (the application id from the Developer Portal) or set DISCORD_TOKEN.", file=sys.stderr)
             return 2
-        client_id = asyncio.run(application_id(settings.discord_token))
+        try:
+            client_id = asyncio.run(application_id(settings.discord_token))
+        except ValueError as e:  # Discord refused the token; the message never contains it
+            print(f"studybot: {e}", file=sys.stderr)
+            return 1
     print(invite_url(client_id))
     return 0
 
@@ -118,6 +126,8 @@ def _adapters(settings: Settings, slack_http: bool) -> list:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.guild is not None:
+        settings = dataclasses.replace(settings, discord_guild=args.guild)
     adapters = _adapters(settings, args.slack_http)
     if not adapters:
         log.info("no platform tokens set: starting the terminal chat")

@@ -20,6 +20,7 @@ slash-command forms, ``block_actions`` payloads made from the buttons the bot ac
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -419,10 +420,8 @@ class FakeSlack:
         token = auth[len("Bearer "):] if auth.startswith("Bearer ") else str(args.pop("token", ""))
         for key in ("blocks", "view"):
             if isinstance(args.get(key), str):
-                try:
+                with contextlib.suppress(ValueError):
                     args[key] = json.loads(args[key])
-                except ValueError:
-                    pass
         body = self._handle(method, args, token)
         call = Call(method, args, token, bool(body.get("ok")), body.get("error"))
         self.calls.append(call)
@@ -484,7 +483,7 @@ class FakeSlack:
         body = await request.json()
         if self.response_urls_expired:
             return web.Response(status=404, text="expired_url")
-        if (err := validate_blocks(body.get("blocks"))) is not None:
+        if validate_blocks(body.get("blocks")) is not None:
             return web.Response(status=400, text="invalid_blocks")
         self.responses.append(ResponseCall(request.match_info["user"], body))
         return web.Response(text="ok")

@@ -1,0 +1,77 @@
+"""StudyBot on Discord (discord.py 2.x): slash commands, daily posts with answer buttons.
+
+``DiscordAdapter(settings).run(service)`` logs in, syncs the slash commands once (globally,
+or to ``settings.discord_guild``), registers itself as the service's Discord poster and
+serves until cancelled. ``invite_url(client_id)`` is the OAuth2 invite link.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from bot.commands import Place
+from bot.config import Settings
+from bot.replies import Reply
+
+from .client import StudyBotClient
+from .invite import client_id_from_token, invite_url
+from .poster import DiscordPoster
+
+if TYPE_CHECKING:
+    from bot.service import StudyService
+
+__all__ = ["DiscordAdapter", "StudyBotClient", "invite_url", "client_id_from_token"]
+
+log = logging.getLogger(__name__)
+
+
+class DiscordAdapter:
+    """The Discord adapter (see ``adapters.base.Adapter``); also the platform's ``Poster``."""
+
+    platform = "discord"
+
+    def __init__(self, settings: Settings, *, guild_ready_timeout: float = 2.0) -> None:
+        if settings.discord_token is None:
+            raise ValueError("DISCORD_TOKEN is not set")
+        self.settings = settings
+        self.guild_ready_timeout = guild_ready_timeout
+        self.client: StudyBotClient | None = None
+        self._poster: DiscordPoster | None = None
+        self._started = asyncio.Event()
+
+    async def run(self, service: StudyService) -> None:
+        """Connect, attach as poster, serve until cancelled; the client is closed on the way out."""
+        client = StudyBotClient(service, sync_guild=self.settings.discord_guild,
+                                guild_ready_timeout=self.guild_ready_timeout)
+        self.client = client
+        self._poster = DiscordPoster(client, client.logged_in)
+        service.attach(self.platform, self)
+        self._started.set()
+        try:
+            async with client:
+                # reconnects after gateway drops are discord.py's job (reconnect=True)
+                await client.start(self.settings.discord_token.reveal(), reconnect=True)
+        finally:
+            if not client.is_closed():
+                await client.close()
+            log.info("Discord: disconnected")
+
+    async def wait_ready(self, timeout: float | None = None) -> None:
+        """Until the client has connected and received its servers (for runners and tests)."""
+        await asyncio.wait_for(self._started.wait(), timeout)
+        assert self.client is not None
+        await asyncio.wait_for(self.client.wait_until_ready(), timeout)
+
+    # --- bot.posting.Poster ------------------------------------------------------------------
+
+    async def post(self, place: Place, reply: Reply) -> str:
+        await asyncio.wait_for(self._started.wait(), 60)
+        assert self._poster is not None
+        return await self._poster.post(place, reply)
+
+    async def update(self, place: Place, message_ref: str, reply: Reply) -> None:
+        await asyncio.wait_for(self._started.wait(), 60)
+        assert self._poster is not None
+        await self._poster.update(place, message_ref, reply)

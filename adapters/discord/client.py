@@ -1,0 +1,403 @@
+"""The discord.py client: slash commands, answer components, and how each interaction is answered.
+
+Every interaction goes through :meth:`StudyBotClient.run_command`:
+
+1. the core's ``service.handle`` starts at once;
+2. if it has not answered within :data:`ACK_BUDGET` seconds of the interaction's creation
+   (its snowflake timestamp: Discord's 3-second window runs from there, not from when the
+   event reached us), the interaction is deferred ("thinking…"); during a burst (more than
+   :data:`BUSY` interactions in flight) it is deferred at once, because the core's answer
+   will queue behind the others anyway;
+3. the replies are rendered (``render``) and sent: the first as the interaction response,
+   the rest as followups, each public or ephemeral as the core says;
+4. any exception is logged with its traceback and the member gets a short private apology;
+   the client keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+from discord import app_commands
+from discord.enums import AppCommandOptionType, ChannelType
+
+from bot import codec
+from bot.commands import (
+    Admins,
+    Answer,
+    Command,
+    Context,
+    Help,
+    Leaderboard,
+    ListObjectives,
+    Lookup,
+    Member,
+    Pause,
+    Place,
+    PostNow,
+    Practice,
+    Resume,
+    Setup,
+    Stats,
+    Status,
+    Today,
+)
+from bot.replies import Reply, say
+
+from .render import CHOICES_MAX, AnswerButton, AnswerSelect, Rendered, choice_name, choice_value, render_messages
+
+if TYPE_CHECKING:
+    from bot.service import StudyService
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+#: Seconds the core may take before the interaction is deferred (Discord allows 3 s in all,
+#: including network time both ways, so stay well inside it).
+ACK_BUDGET = 1.2
+#: Interactions in flight above which a new one is acknowledged (deferred) immediately.
+BUSY = 8
+#: Neutral on purpose: the core may have done the work (an answer recorded) before sending failed.
+APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+UNKNOWN_BUTTON = "That button is not one of mine any more. Try `/today` for the current quiz."
+
+#: Commands whose reply is normally public, so a deferral ("thinking…") is shown publicly too.
+#: Anything else defers privately. A wrong guess is corrected when the reply arrives.
+_PUBLIC_GUESS: tuple[type, ...] = (Leaderboard, Setup, Pause, Resume)
+
+
+def context_for(interaction: discord.Interaction) -> Context:
+    """The neutral actor and place of an interaction (``is_admin`` = Manage Server)."""
+    guild_id = interaction.guild_id
+    workspace = str(guild_id) if guild_id else f"dm-{interaction.user.id}"
+    perms = interaction.permissions
+    is_admin = bool(guild_id) and bool(perms.manage_guild or perms.administrator)
+    user = interaction.user
+    name = getattr(user, "display_name", None) or user.name
+    member = Member(PLATFORM, workspace, str(user.id), name, is_admin)
+    channel = str(interaction.channel_id or (interaction.channel.id if interaction.channel else ""))
+    return Context(member=member, place=Place(PLATFORM, workspace, channel), prefix="/")
+
+
+class ChannelId(app_commands.Transformer):
+    """A text-channel option delivered as its id (from the interaction's resolved data,
+    so it works whether or not the channel is in the client's cache)."""
+
+    @property
+    def type(self) -> AppCommandOptionType:
+        return AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[ChannelType]:
+        return [ChannelType.text, ChannelType.news]
+
+    async def transform(self, interaction: discord.Interaction, value: Any, /) -> int:
+        return int(value.id)
+
+
+class StudyBotClient(discord.Client):
+    """StudyBot on Discord. No privileged intents: only ``guilds`` (channel cache, guild events);
+    slash commands and components arrive as interactions regardless of intents."""
+
+    def __init__(self, service: StudyService, *, sync_guild: int | None = None,
+                 guild_ready_timeout: float = 2.0, sync_commands: bool = True) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(intents=intents, guild_ready_timeout=guild_ready_timeout,
+                         allowed_mentions=discord.AllowedMentions.none())
+        self.service = service
+        self.sync_guild = sync_guild
+        self.sync_commands = sync_commands
+        self.tree = app_commands.CommandTree(self)
+        self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
+        self.logged_in = asyncio.Event()
+        self.synced: list[app_commands.AppCommand] = []
+        self.in_flight = 0
+        register_commands(self)
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(AnswerButton, AnswerSelect)
+        if self.sync_commands:
+            try:
+                if self.sync_guild:
+                    guild = discord.Object(id=self.sync_guild)
+                    self.tree.copy_global_to(guild=guild)
+                    self.synced = await self.tree.sync(guild=guild)
+                else:
+                    self.synced = await self.tree.sync()
+                log.info("Synced %d application commands (%s)", len(self.synced),
+                         f"guild {self.sync_guild}" if self.sync_guild else "global")
+            except discord.HTTPException:
+                # the commands from the previous sync keep working; say so and serve on
+                log.exception("Could not sync application commands")
+        self.logged_in.set()
+
+    async def close(self) -> None:
+        # discord.py 2.7 leaves its "ready" timer running on close; when the client stops within
+        # guild_ready_timeout of connecting, the timer then fires into a closed client and
+        # logs an error. Cancel it first (it handles CancelledError itself).
+        ready_task = getattr(self._connection, "_ready_task", None)
+        if ready_task is not None:
+            ready_task.cancel()
+        await super().close()
+
+    async def on_ready(self) -> None:
+        log.info("Discord: connected as %s (%s) in %d server(s)", self.user, getattr(self.user, "id", "?"),
+                 len(self.guilds))
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        log.exception("Discord: error in event %s", event_method)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Answer clicks on components no handler claims (an old bot version's buttons, say):
+        discord.py drops them silently, which would show the member "interaction failed"."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        if AnswerButton.__discord_ui_compiled_template__.fullmatch(custom_id) or \
+                AnswerSelect.__discord_ui_compiled_template__.fullmatch(custom_id):
+            return
+        try:
+            await interaction.response.send_message(UNKNOWN_BUTTON, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("Discord: could not answer unknown component %r", custom_id, exc_info=True)
+
+    # --- answering interactions --------------------------------------------------------------
+
+    async def run_command(self, interaction: discord.Interaction, command: Command) -> None:
+        """Run one core command for an interaction and answer it (see module docstring)."""
+        self.in_flight += 1
+        try:
+            budget = 0.0 if self.in_flight > BUSY else ack_budget(interaction)
+            ctx = context_for(interaction)
+            task = asyncio.ensure_future(self.service.handle(ctx, command))
+            task.add_done_callback(_retrieve)
+            deferred_private: bool | None = None
+            done, _ = await asyncio.wait({task}, timeout=budget) if budget > 0 else (set(), set())
+            if not done and not task.done():
+                deferred_private = not isinstance(command, _PUBLIC_GUESS)
+                interaction.extras["deferred_private"] = deferred_private
+                await interaction.response.defer(ephemeral=deferred_private, thinking=True)
+            replies = await task
+            await self.deliver(interaction, list(replies), deferred_private)
+        except Exception:
+            log.exception("Discord: handler failed for %s", _describe(interaction, command))
+            await self.apologize(interaction)
+        finally:
+            self.in_flight -= 1
+
+    async def deliver(self, interaction: discord.Interaction, replies: list[Reply],
+                      deferred_private: bool | None = None) -> None:
+        """Send the core's replies: the first answers the interaction, the rest follow up."""
+        if not replies:
+            replies = [say("Done.")]
+        messages = [m for r in replies for m in render_messages(r)]
+        first, rest = messages[0], messages[1:]
+        if not interaction.response.is_done():
+            await interaction.response.send_message(ephemeral=first.ephemeral, **_send_kwargs(first))
+        elif deferred_private is not None and deferred_private == first.ephemeral:
+            await interaction.edit_original_response(**_edit_kwargs(first))
+        else:
+            # deferred with the other visibility: replace the "thinking" message
+            await interaction.delete_original_response()
+            await interaction.followup.send(ephemeral=first.ephemeral, **_send_kwargs(first))
+        for r in rest:
+            await interaction.followup.send(ephemeral=r.ephemeral, **_send_kwargs(r))
+
+    async def apologize(self, interaction: discord.Interaction) -> None:
+        """A short private apology, however far the interaction got."""
+        try:
+            if not interaction.response.is_done():
+                await interaction.response.send_message(APOLOGY, ephemeral=True)
+                return
+            if interaction.extras.get("deferred_private") is False:
+                # a public "thinking…" message would turn into a public apology: remove it first
+                with contextlib.suppress(discord.HTTPException):
+                    await interaction.delete_original_response()
+            await interaction.followup.send(APOLOGY, ephemeral=True)
+        except Exception:
+            log.warning("Discord: could not send the apology for interaction %s", interaction.id, exc_info=True)
+
+    async def _on_tree_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        log.error("Discord: command %s failed", _describe(interaction, None), exc_info=error)
+        await self.apologize(interaction)
+
+    async def on_answer_component(self, interaction: discord.Interaction, custom_id: str,
+                                  values: list[str] | None) -> None:
+        """A click on an answer button (``values`` is None) or a multi-select submit."""
+        try:
+            if values is None:
+                pick = codec.decode(custom_id)
+                if pick is None:
+                    await interaction.response.send_message(UNKNOWN_BUTTON, ephemeral=True)
+                    return
+                command: Command = Answer(pick.quiz_id, pick.positions)
+            else:
+                quiz_id = int(custom_id.rsplit(":", 1)[1])
+                command = Answer(quiz_id, frozenset(int(v) for v in values))
+        except Exception:
+            log.exception("Discord: bad component %r", custom_id)
+            await self.apologize(interaction)
+            return
+        await self.run_command(interaction, command)
+
+
+def ack_budget(interaction: discord.Interaction) -> float:
+    """Seconds left to wait for the core before deferring: ACK_BUDGET from the interaction's
+    creation. A clock behind Discord's only makes us wait up to ACK_BUDGET, never longer."""
+    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    return min(ACK_BUDGET, max(0.0, ACK_BUDGET - max(0.0, age)))
+
+
+def _retrieve(task: asyncio.Future) -> None:
+    # the exception (if any) is handled by whoever awaits the task; this only keeps asyncio
+    # from logging "exception was never retrieved" when nobody could await it any more
+    if not task.cancelled():
+        task.exception()
+
+
+def _describe(interaction: discord.Interaction, command: Command | None) -> str:
+    if command is not None:
+        what = command.__class__.__name__
+    else:
+        what = "/" + str((interaction.data or {}).get("name") or getattr(interaction.command, "qualified_name", "?"))
+    return f"{what} (interaction {interaction.id}, user {interaction.user.id}, guild {interaction.guild_id})"
+
+
+def _send_kwargs(r: Rendered) -> dict[str, Any]:
+    out: dict[str, Any] = {"embeds": r.embeds}
+    if r.content:
+        out["content"] = r.content
+    if r.view is not None:
+        out["view"] = r.view
+    return out
+
+
+def _edit_kwargs(r: Rendered) -> dict[str, Any]:
+    return {"content": r.content, "embeds": r.embeds, "view": r.view}
+
+
+# --- slash commands -------------------------------------------------------------------------
+
+
+def register_commands(client: StudyBotClient) -> None:
+    tree, service = client.tree, client.service
+
+    async def objective_names(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        try:
+            found = service.suggest_objectives(current or "", limit=CHOICES_MAX)
+        except Exception:
+            log.exception("Discord: objective autocomplete failed for %r", current)
+            return []
+        return [app_commands.Choice(name=choice_name(f"{oid} {title}"), value=choice_value(oid))
+                for oid, title in list(found)[:CHOICES_MAX]]
+
+    async def timezone_names(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        try:
+            found = service.suggest_timezones(current or "", limit=CHOICES_MAX)
+        except Exception:
+            log.exception("Discord: timezone autocomplete failed for %r", current)
+            return []
+        return [app_commands.Choice(name=choice_name(tz), value=choice_value(tz)) for tz in list(found)[:CHOICES_MAX]]
+
+    try:
+        domains = [app_commands.Choice(name=choice_name(title), value=choice_value(str(did)))
+                   for did, title in service.domain_choices()][:CHOICES_MAX]
+    except Exception:
+        log.exception("Discord: could not read the exam domains; /objectives takes free text")
+        domains = []
+
+    @tree.command(name="quiz", description="Get a private practice question")
+    @app_commands.guild_only()
+    async def quiz(interaction: discord.Interaction) -> None:
+        await client.run_command(interaction, Practice())
+
+    @tree.command(name="leaderboard", description="Show the study group's leaderboard")
+    @app_commands.describe(period="All-time or this week (default: all-time)")
+    @app_commands.guild_only()
+    async def leaderboard(interaction: discord.Interaction, period: Literal["all", "week"] = "all") -> None:
+        await client.run_command(interaction, Leaderboard(period))
+
+    @tree.command(name="objective", description="Look up a DP-100 exam objective and its docs")
+    @app_commands.describe(query="What you are looking for, e.g. hyperparameter tuning")
+    @app_commands.autocomplete(query=objective_names)
+    @app_commands.guild_only()
+    async def objective(interaction: discord.Interaction, query: app_commands.Range[str, 1, 100]) -> None:
+        await client.run_command(interaction, Lookup(query))
+
+    if domains:
+        @tree.command(name="objectives", description="List the exam objectives, optionally of one domain")
+        @app_commands.describe(domain="The exam domain")
+        @app_commands.choices(domain=domains)
+        @app_commands.guild_only()
+        async def objectives(interaction: discord.Interaction, domain: str | None = None) -> None:
+            await client.run_command(interaction, ListObjectives(domain))
+    else:
+        @tree.command(name="objectives", description="List the exam objectives, optionally of one domain")
+        @app_commands.describe(domain="The exam domain number or words of its title")
+        @app_commands.guild_only()
+        async def objectives(interaction: discord.Interaction, domain: str | None = None) -> None:
+            await client.run_command(interaction, ListObjectives(domain))
+
+    @tree.command(name="today", description="Today's objective and quiz")
+    @app_commands.guild_only()
+    async def today(interaction: discord.Interaction) -> None:
+        await client.run_command(interaction, Today())
+
+    @tree.command(name="stats", description="Your progress, streak and rank")
+    @app_commands.guild_only()
+    async def stats(interaction: discord.Interaction) -> None:
+        await client.run_command(interaction, Stats())
+
+    @tree.command(name="help", description="What StudyBot can do")
+    async def help_(interaction: discord.Interaction) -> None:
+        await client.run_command(interaction, Help())
+
+    admin = app_commands.Group(
+        name="studybot", description="Set up and run the daily study post (Manage Server)",
+        default_permissions=discord.Permissions(manage_guild=True), guild_only=True,
+    )
+
+    @admin.command(name="setup", description="Post the daily objective and quiz in a channel at a local time")
+    @app_commands.describe(channel="Where to post", time="Local time of the daily post, HH:MM (24-hour)",
+                           timezone="IANA time zone, e.g. Europe/Berlin (default UTC)",
+                           hours_open="How long each quiz stays open (default: until the next post)")
+    @app_commands.autocomplete(timezone=timezone_names)
+    async def setup(interaction: discord.Interaction,
+                    channel: app_commands.Transform[int, ChannelId],
+                    time: app_commands.Range[str, 3, 5],
+                    timezone: app_commands.Range[str, 1, 64] = "UTC",
+                    hours_open: app_commands.Range[int, 1, 168] | None = None) -> None:
+        await client.run_command(interaction, Setup(time=time, timezone=timezone, channel=str(channel),
+                                                    open_hours=hours_open))
+
+    @admin.command(name="pause", description="Pause the daily post")
+    async def pause(interaction: discord.Interaction) -> None:
+        await client.run_command(interaction, Pause())
+
+    @admin.command(name="resume", description="Resume the daily post")
+    async def resume(interaction: discord.Interaction) -> None:
+        await client.run_command(interaction, Resume())
+
+    @admin.command(name="post-now", description="Post today's objective and quiz right now")
+    async def post_now(interaction: discord.Interaction) -> None:
+        await client.run_command(interaction, PostNow())
+
+    @admin.command(name="status", description="Show this group's schedule and state")
+    async def status(interaction: discord.Interaction) -> None:
+        await client.run_command(interaction, Status())
+
+    @admin.command(name="admins", description="List, add or remove members who may run these commands")
+    @app_commands.describe(add="Let this member run /studybot commands", remove="Take that right away again")
+    async def admins(interaction: discord.Interaction, add: discord.User | None = None,
+                     remove: discord.User | None = None) -> None:
+        await client.run_command(interaction, Admins(
+            add=(str(add.id),) if add else (), remove=(str(remove.id),) if remove else ()))
+
+    tree.add_command(admin)

@@ -1,0 +1,821 @@
+"""A small fake of Discord's REST API and gateway websocket, for driving the real discord.py.
+
+It listens on 127.0.0.1 (ephemeral port), records every HTTP call, keeps the channel
+messages the bot sends (so a component click can carry the message it was made on, as
+Discord does) and lets a test push gateway events (``INTERACTION_CREATE``) to the bot.
+
+Point discord.py at it with :meth:`FakeDiscord.redirect` (``discord.http.Route.BASE`` and
+``DiscordWebSocket.DEFAULT_GATEWAY`` are class attributes; the sharded client reads the
+gateway URL from ``GET /gateway/bot``, which the fake serves too).
+
+Only what StudyBot's adapter touches is implemented; anything else answers 404 and is
+recorded, so an unexpected call shows up in ``fake.calls``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterator
+
+from aiohttp import WSMsgType, web
+
+DISCORD_EPOCH_MS = 1420070400000
+API_PREFIX = "/api/v10"
+
+# Permission bits (https://discord.com/developers/docs/topics/permissions)
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
+EMBED_LINKS = 1 << 14
+READ_MESSAGE_HISTORY = 1 << 16
+USE_APPLICATION_COMMANDS = 1 << 31
+MANAGE_GUILD = 1 << 5
+MEMBER_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS
+ADMIN_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_GUILD
+
+EPHEMERAL = 1 << 6
+
+# Interaction / callback types
+PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
+CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT = 4, 5, 6, 7, 8
+
+
+def iso(ts: float | None = None) -> str:
+    return datetime.fromtimestamp(ts if ts is not None else time.time(), tz=timezone.utc).isoformat()
+
+
+@dataclass
+class Call:
+    """One HTTP request the bot made."""
+
+    method: str
+    path: str  # without the /api/v10 prefix
+    query: dict[str, str]
+    json: Any
+    status: int
+    at: float  # time.perf_counter()
+
+    def __repr__(self) -> str:  # keep pytest output readable
+        return f"<Call {self.method} {self.path} -> {self.status}>"
+
+
+@dataclass
+class User:
+    id: int
+    name: str
+    admin: bool = False
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id), "username": self.name, "global_name": self.name,
+            "discriminator": "0", "avatar": None, "bot": False, "public_flags": 0,
+        }
+
+    def member_payload(self) -> dict[str, Any]:
+        return {
+            "user": self.payload(), "nick": None, "roles": [], "joined_at": iso(),
+            "deaf": False, "mute": False, "flags": 0, "pending": False, "avatar": None,
+            "permissions": str(ADMIN_PERMISSIONS if self.admin else MEMBER_PERMISSIONS),
+        }
+
+
+@dataclass
+class Interaction:
+    """An interaction the fake sent, and what the bot answered to it."""
+
+    id: int
+    token: str
+    type: int
+    payload: dict[str, Any]
+    sent_at: float = 0.0  # perf_counter when INTERACTION_CREATE went out
+    callback: dict[str, Any] | None = None  # the first successful callback body
+    callback_at: float | None = None
+    final_at: float | None = None  # when the member got the content (callback or original edit)
+    original: dict[str, Any] | None = None  # the message the callback created / the deferred one
+    followups: list[dict[str, Any]] = field(default_factory=list)
+    failed_callbacks: list[dict[str, Any]] = field(default_factory=list)
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def callback_type(self) -> int | None:
+        return self.callback["type"] if self.callback else None
+
+    @property
+    def ephemeral(self) -> bool:
+        data = (self.callback or {}).get("data") or {}
+        return bool(int(data.get("flags", 0) or 0) & EPHEMERAL)
+
+    def messages(self) -> list[dict[str, Any]]:
+        """Every message the member saw: the original response (as last edited), then followups."""
+        out = []
+        if self.original is not None and self.callback_type in (CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE):
+            out.append(self.original)
+        out.extend(self.followups)
+        return out
+
+    def text(self) -> str:
+        """All visible text of the response messages, flattened, for assertions."""
+        return "\n".join(message_text(m) for m in self.messages())
+
+    def choices(self) -> list[dict[str, Any]]:
+        """Autocomplete results."""
+        assert self.callback_type == AUTOCOMPLETE_RESULT, self.callback
+        return self.callback["data"]["choices"]
+
+
+def message_text(message: dict[str, Any]) -> str:
+    parts = [message.get("content") or ""]
+    for e in message.get("embeds") or []:
+        parts += [e.get("title") or "", e.get("description") or ""]
+        for f in e.get("fields") or []:
+            parts += [f.get("name") or "", f.get("value") or ""]
+        if e.get("footer"):
+            parts.append(e["footer"].get("text") or "")
+    return "\n".join(p for p in parts if p)
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every component (button/select) of a message, flattened."""
+    out = []
+    for row in message.get("components") or []:
+        out.extend(row.get("components") or [])
+    return out
+
+
+_BODY_KEY = web.RequestKey("json", object)
+
+
+def _json(data: Any, *, status: int = 200) -> web.Response:
+    """JSON exactly as Discord sends it: discord.py only parses ``Content-Type: application/json``."""
+    return web.Response(body=json.dumps(data).encode(), status=status,
+                        headers={"Content-Type": "application/json"})
+
+
+# --- Discord's limits, enforced like the real API does (400 Invalid Form Body) ----------------
+
+def message_problems(body: dict[str, Any] | None) -> list[str]:
+    """What Discord would reject in a message create/edit body (empty list: it is valid)."""
+    body = body or {}
+    out: list[str] = []
+    content = body.get("content") or ""
+    if len(content) > 2000:
+        out.append(f"content: {len(content)} > 2000")
+    embeds = body.get("embeds") or []
+    if len(embeds) > 10:
+        out.append(f"embeds: {len(embeds)} > 10")
+    total = 0
+    for i, e in enumerate(embeds):
+        for key, limit in (("title", 256), ("description", 4096)):
+            n = len(e.get(key) or "")
+            total += n
+            if n > limit:
+                out.append(f"embeds.{i}.{key}: {n} > {limit}")
+        fields = e.get("fields") or []
+        if len(fields) > 25:
+            out.append(f"embeds.{i}.fields: {len(fields)} > 25")
+        for j, f in enumerate(fields):
+            name, value = f.get("name") or "", f.get("value") or ""
+            total += len(name) + len(value)
+            if not name.strip() or len(name) > 256:
+                out.append(f"embeds.{i}.fields.{j}.name: length {len(name)} not in 1..256")
+            if not value.strip() or len(value) > 1024:
+                out.append(f"embeds.{i}.fields.{j}.value: length {len(value)} not in 1..1024")
+        footer = (e.get("footer") or {}).get("text") or ""
+        total += len(footer)
+        if len(footer) > 2048:
+            out.append(f"embeds.{i}.footer.text: {len(footer)} > 2048")
+        url = e.get("url")
+        if url is not None and not re.match(r"^https?://", url):
+            out.append(f"embeds.{i}.url: not a URL")
+    if total > 6000:
+        out.append(f"embeds: {total} characters in total > 6000")
+    rows = body.get("components") or []
+    if len(rows) > 5:
+        out.append(f"components: {len(rows)} rows > 5")
+    custom_ids: set[str] = set()
+    for i, row in enumerate(rows):
+        items = row.get("components") or []
+        if row.get("type") != 1 or not 1 <= len(items) <= 5:
+            out.append(f"components.{i}: an action row holds 1..5 components")
+        if any(c.get("type") != 2 for c in items) and len(items) != 1:
+            out.append(f"components.{i}: a select must be alone in its row")
+        for j, c in enumerate(items):
+            cid = c.get("custom_id") or ""
+            if not 1 <= len(cid) <= 100:
+                out.append(f"components.{i}.{j}.custom_id: length {len(cid)} not in 1..100")
+            if cid in custom_ids:
+                out.append(f"components.{i}.{j}.custom_id: duplicate {cid!r}")
+            custom_ids.add(cid)
+            if c.get("type") == 2 and len(c.get("label") or "") > 80:
+                out.append(f"components.{i}.{j}.label: {len(c['label'])} > 80")
+            if c.get("type") == 3:
+                opts = c.get("options") or []
+                if not 1 <= len(opts) <= 25:
+                    out.append(f"components.{i}.{j}.options: {len(opts)} not in 1..25")
+                for k, o in enumerate(opts):
+                    if not 1 <= len(o.get("label") or "") <= 100 or not 1 <= len(o.get("value") or "") <= 100:
+                        out.append(f"components.{i}.{j}.options.{k}: label/value length not in 1..100")
+                lo, hi = c.get("min_values", 1), c.get("max_values", 1)
+                if not (0 <= lo <= hi <= max(1, len(opts))):
+                    out.append(f"components.{i}.{j}: min_values/max_values {lo}/{hi} invalid")
+    return out
+
+
+def choices_problems(choices: list[dict[str, Any]]) -> list[str]:
+    out = []
+    if len(choices) > 25:
+        out.append(f"choices: {len(choices)} > 25")
+    for i, c in enumerate(choices):
+        if not 1 <= len(c.get("name") or "") <= 100:
+            out.append(f"choices.{i}.name: length {len(c.get('name') or '')} not in 1..100")
+        if len(str(c.get("value", ""))) > 100:
+            out.append(f"choices.{i}.value: longer than 100")
+    return out
+
+
+def command_problems(cmd: dict[str, Any], path: str = "") -> list[str]:
+    out = []
+    name = cmd.get("name") or ""
+    where = f"{path}{name}"
+    if not re.match(r"^[-_\w]{1,32}$", name) or name != name.lower():
+        out.append(f"{where}: invalid name")
+    desc = cmd.get("description") or ""
+    if not 1 <= len(desc) <= 100:
+        out.append(f"{where}: description length {len(desc)} not in 1..100")
+    options = cmd.get("options") or []
+    if len(options) > 25:
+        out.append(f"{where}: more than 25 options")
+    required_seen_optional = False
+    for o in options:
+        if o.get("type") in (1, 2):
+            out += command_problems(o, where + " ")
+            continue
+        if o.get("required"):
+            if required_seen_optional:
+                out.append(f"{where}: required option {o.get('name')} after an optional one")
+        else:
+            required_seen_optional = True
+        out += [f"{where} {o.get('name')}: " + p for p in choices_problems(o.get("choices") or [])]
+        if o.get("choices") and o.get("autocomplete"):
+            out.append(f"{where} {o.get('name')}: choices and autocomplete together")
+        out += [f"{where} {o.get('name')}: " + p for p in command_problems(
+            {"name": o.get("name"), "description": o.get("description")})]
+    return out
+
+
+def _invalid(problems: list[str]) -> web.Response:
+    return _json({"code": 50035, "message": "Invalid Form Body", "errors": problems}, status=400)
+
+
+class FakeDiscord:
+    """The fake. ``async with FakeDiscord() as fake: ...`` or ``await fake.start()``/``stop()``."""
+
+    def __init__(self, *, app_id: int | None = None, token: str = "fake-bot-token",
+                 guild_id: int | None = None, channel_ids: tuple[int, ...] | None = None,
+                 heartbeat_interval_ms: int = 41250) -> None:
+        self._seq_ids = itertools.count(1)
+        self.app_id = app_id or self.snowflake()
+        self.bot_user_id = self.app_id
+        self.token = token
+        self.guild_id = guild_id or self.snowflake()
+        self.channel_ids = channel_ids or (self.snowflake(), self.snowflake())
+        self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.calls: list[Call] = []
+        self.messages: dict[int, dict[str, Any]] = {}  # channel messages by id
+        self.interactions: dict[int, Interaction] = {}
+        self._by_token: dict[str, Interaction] = {}
+        self.synced_commands: dict[str | None, list[dict[str, Any]]] = {}  # guild id (None = global)
+        self.identify_payloads: list[dict[str, Any]] = []
+        self.heartbeats = 0
+        self.resumes = 0
+        self._sockets: list[web.WebSocketResponse] = []
+        self._seq = 0
+        self._changed = asyncio.Condition()
+        self._fail_rules: list[tuple[Callable[[str, str], bool], int, dict[str, Any]]] = []
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+        self._ready = asyncio.Event()
+
+    # --- lifecycle ---------------------------------------------------------------------
+
+    async def start(self) -> FakeDiscord:
+        app = web.Application(middlewares=[self._record])
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/gateway/", self._gateway)
+        app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        for ws in list(self._sockets):
+            with contextlib.suppress(Exception):
+                await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeDiscord:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}{API_PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    @contextlib.contextmanager
+    def redirect(self) -> Iterator[None]:
+        """Point discord.py's REST routes and gateway at this fake for the duration."""
+        import yarl
+        from discord.gateway import DiscordWebSocket
+        from discord.http import Route
+
+        old_base, old_gw = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+        Route.BASE = self.api_base
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.gateway_url + "/")
+        try:
+            yield
+        finally:
+            Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = old_base, old_gw
+
+    # --- ids, users, waiting ------------------------------------------------------------
+
+    def snowflake(self) -> int:
+        ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+        return (ms << 22) | (next(self._seq_ids) & 0x3FFFFF)
+
+    def user(self, name: str, *, admin: bool = False) -> User:
+        return User(self.snowflake(), name, admin)
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+        """Wait until ``predicate()`` is truthy (re-checked after every recorded change)."""
+        async def waiter() -> Any:
+            async with self._changed:
+                while not (result := predicate()):
+                    await self._changed.wait()
+                return result
+        return await asyncio.wait_for(waiter(), timeout)
+
+    async def wait_connected(self, timeout: float = 10.0) -> None:
+        """Wait until a bot has identified and been sent READY and GUILD_CREATE."""
+        await asyncio.wait_for(self._ready.wait(), timeout)
+
+    def calls_to(self, method: str, path_start: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method and c.path.startswith(path_start)]
+
+    def channel_messages(self, channel_id: int | None = None) -> list[dict[str, Any]]:
+        return [m for m in self.messages.values()
+                if channel_id is None or m["channel_id"] == str(channel_id)]
+
+    def fail_next(self, method: str, path_contains: str, *, status: int = 400,
+                  body: dict[str, Any] | None = None, times: int = 1) -> None:
+        """Answer the next ``times`` matching requests with an error (e.g. 400 Invalid Form Body)."""
+        body = body or {"code": 50035, "message": "Invalid Form Body", "errors": {}}
+        for _ in range(times):
+            self._fail_rules.append((lambda m, p: m == method and path_contains in p, status, body))
+
+    # --- HTTP ---------------------------------------------------------------------------
+
+    @web.middleware
+    async def _record(self, request: web.Request, handler: Callable) -> web.StreamResponse:
+        if request.path.startswith("/gateway"):
+            return await handler(request)
+        path = request.path[len(API_PREFIX):] if request.path.startswith(API_PREFIX) else request.path
+        body: Any = None
+        if request.can_read_body:
+            raw = await request.read()
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw.decode(errors="replace")
+        for i, (match, status, err) in enumerate(self._fail_rules):
+            if match(request.method, path):
+                del self._fail_rules[i]
+                self.calls.append(Call(request.method, path, dict(request.query), body, status, time.perf_counter()))
+                await self._notify()
+                return _json(err, status=status)
+        request[_BODY_KEY] = body
+        response = await handler(request)
+        self.calls.append(Call(request.method, path, dict(request.query), body, response.status, time.perf_counter()))
+        await self._notify()
+        return response
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["tail"]
+        method = request.method
+        body = request[_BODY_KEY]
+        parts = path.strip("/").split("/")
+        if request.headers.get("Authorization") not in (f"Bot {self.token}", None) and not parts[0] in (
+            "interactions", "webhooks"
+        ):
+            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
+
+        if path == "/users/@me" and method == "GET":
+            if request.headers.get("Authorization") != f"Bot {self.token}":
+                return _json({"message": "401: Unauthorized", "code": 0}, status=401)
+            return _json(self._bot_user())
+        if path == "/oauth2/applications/@me" and method == "GET":
+            return _json(self._app_info())
+        if path in ("/gateway/bot", "/gateway") and method == "GET":
+            return _json({
+                "url": self.gateway_url, "shards": 1,
+                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+            })
+        if parts[0] == "applications" and parts[-1] == "commands" and method == "PUT":
+            guild = parts[3] if len(parts) == 5 and parts[2] == "guilds" else None
+            problems = [p for c in body or [] for p in command_problems(c)]
+            if problems:
+                return _invalid(problems)
+            synced = [self._command(c, guild) for c in body or []]
+            self.synced_commands[guild] = synced
+            return _json(synced)
+        if parts[0] == "applications" and parts[-1] == "commands" and method == "GET":
+            guild = parts[3] if len(parts) == 5 and parts[2] == "guilds" else None
+            return _json(self.synced_commands.get(guild, []))
+        if parts[0] == "interactions" and len(parts) == 4 and parts[3] == "callback" and method == "POST":
+            return await self._callback(int(parts[1]), parts[2], body)
+        if parts[0] == "webhooks" and len(parts) >= 3:
+            return await self._webhook(method, parts, body)
+        if parts[0] == "channels" and len(parts) >= 3 and parts[2] == "messages":
+            return self._channel_messages(method, parts, body)
+        return _json({"message": "404: Not Found", "code": 0}, status=404)
+
+    def _bot_user(self) -> dict[str, Any]:
+        return {
+            "id": str(self.bot_user_id), "username": "StudyBot", "global_name": None, "discriminator": "0",
+            "avatar": None, "bot": True, "verified": True, "mfa_enabled": False, "flags": 0,
+            "public_flags": 0, "email": None,
+        }
+
+    def _app_info(self) -> dict[str, Any]:
+        owner = {"id": str(self.snowflake()), "username": "owner", "discriminator": "0", "avatar": None}
+        return {
+            "id": str(self.app_id), "name": "StudyBot", "icon": None, "description": "DP-100 study group bot",
+            "rpc_origins": [], "bot_public": True, "bot_require_code_grant": False, "owner": owner,
+            "summary": "", "verify_key": "0" * 64, "team": None, "flags": 0, "tags": [],
+            "interactions_endpoint_url": None, "redirect_uris": [], "bot": self._bot_user(),
+        }
+
+    def _command(self, c: dict[str, Any], guild: str | None) -> dict[str, Any]:
+        out = dict(c)
+        out.update(id=str(self.snowflake()), application_id=str(self.app_id), version=str(self.snowflake()))
+        out.setdefault("type", 1)
+        out.setdefault("description", "")
+        out.setdefault("default_member_permissions", None)
+        out.setdefault("dm_permission", True)
+        out.setdefault("nsfw", False)
+        if guild:
+            out["guild_id"] = guild
+        return out
+
+    def _message(self, channel_id: str, body: dict[str, Any], *, author_bot: bool = True,
+                 message_id: int | None = None, flags: int = 0, interaction: Interaction | None = None) -> dict[str, Any]:
+        body = body or {}
+        msg = {
+            "id": str(message_id or self.snowflake()), "channel_id": str(channel_id), "guild_id": str(self.guild_id),
+            "author": self._bot_user(), "content": body.get("content") or "", "timestamp": iso(),
+            "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
+            "mention_roles": [], "attachments": [], "embeds": body.get("embeds") or [], "pinned": False,
+            "type": 0 if interaction is None else (20 if interaction.type == APPLICATION_COMMAND else 19),
+            "flags": int(body.get("flags") or 0) | flags, "components": body.get("components") or [],
+            "webhook_id": str(self.app_id) if interaction else None,
+        }
+        if interaction is not None:
+            msg["application_id"] = str(self.app_id)
+        return msg
+
+    async def _callback(self, interaction_id: int, token: str, body: dict[str, Any]) -> web.Response:
+        inter = self.interactions.get(interaction_id)
+        if inter is None or inter.token != token:
+            return _json({"message": "Unknown interaction", "code": 10062}, status=404)
+        if inter.callback is not None:
+            return _json(
+                {"message": "Interaction has already been acknowledged.", "code": 40060}, status=400)
+        ctype = body.get("type")
+        data = body.get("data") or {}
+        problems = choices_problems(data.get("choices") or []) if ctype == AUTOCOMPLETE_RESULT else \
+            message_problems(data) if ctype in (CHANNEL_MESSAGE, UPDATE_MESSAGE) else []
+        if problems:
+            inter.failed_callbacks.append(body)
+            return _invalid(problems)
+        now = time.perf_counter()
+        inter.callback, inter.callback_at = body, now
+        response: dict[str, Any] = {"interaction": {
+            "id": str(inter.id), "type": inter.type,
+            "response_message_loading": ctype == DEFERRED_CHANNEL_MESSAGE,
+            "response_message_ephemeral": bool(int(data.get("flags", 0) or 0) & EPHEMERAL),
+        }}
+        channel_id = inter.payload["channel_id"]
+        if ctype in (CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE):
+            inter.original = self._message(channel_id, data, interaction=inter,
+                                           flags=(1 << 7) if ctype == DEFERRED_CHANNEL_MESSAGE else 0)
+            response["interaction"]["response_message_id"] = inter.original["id"]
+            response["resource"] = {"type": ctype, "message": inter.original}
+            if not inter.original["flags"] & EPHEMERAL:
+                self.messages[int(inter.original["id"])] = inter.original
+        elif ctype == UPDATE_MESSAGE and "message" in inter.payload:
+            msg = self.messages.get(int(inter.payload["message"]["id"]))
+            if msg is not None:
+                msg.update({k: v for k, v in data.items() if k in ("content", "embeds", "components")})
+                msg["edited_timestamp"] = iso()
+        if ctype in (CHANNEL_MESSAGE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT, DEFERRED_UPDATE):
+            inter.final_at = now
+            inter.done.set()
+        return _json(response)
+
+    async def _webhook(self, method: str, parts: list[str], body: dict[str, Any]) -> web.Response:
+        # /webhooks/{app_id}/{token}[/messages/{id|@original}]
+        token = parts[2]
+        inter = self._by_token.get(token)
+        if inter is None or parts[1] != str(self.app_id):
+            return _json({"message": "Unknown Webhook", "code": 10015}, status=404)
+        if inter.callback is None:
+            return _json({"message": "Unknown Webhook", "code": 10015}, status=404)
+        channel_id = inter.payload["channel_id"]
+        if method in ("POST", "PATCH") and (problems := message_problems(body)):
+            return _invalid(problems)
+        if len(parts) == 3 and method == "POST":
+            flags = int((body or {}).get("flags") or 0)
+            if inter.callback_type == DEFERRED_CHANNEL_MESSAGE and inter.original is not None and \
+                    inter.original["flags"] & (1 << 7):
+                # the first followup after a "thinking" defer replaces the loading message
+                inter.original.update(content=(body or {}).get("content") or "",
+                                      embeds=(body or {}).get("embeds") or [],
+                                      components=(body or {}).get("components") or [])
+                inter.original["flags"] &= ~(1 << 7)
+                inter.final_at = time.perf_counter()
+                inter.done.set()
+                return _json(inter.original)
+            msg = self._message(channel_id, body, interaction=inter, flags=flags & EPHEMERAL)
+            inter.followups.append(msg)
+            if not flags & EPHEMERAL:
+                self.messages[int(msg["id"])] = msg
+            if inter.final_at is None:
+                inter.final_at = time.perf_counter()
+            inter.done.set()
+            return _json(msg)
+        if len(parts) == 5 and parts[3] == "messages":
+            ref = parts[4]
+            target = inter.original if ref == "@original" else next(
+                (m for m in inter.followups if m["id"] == ref), None)
+            if target is None:
+                return _json({"message": "Unknown Message", "code": 10008}, status=404)
+            if method == "GET":
+                return _json(target)
+            if method == "PATCH":
+                for k in ("content", "embeds", "components"):
+                    if k in (body or {}):
+                        target[k] = body[k]
+                target["flags"] &= ~(1 << 7)
+                target["edited_timestamp"] = iso()
+                if ref == "@original":
+                    inter.final_at = time.perf_counter()
+                    inter.done.set()
+                return _json(target)
+            if method == "DELETE":
+                if ref == "@original":
+                    inter.original = None
+                else:
+                    inter.followups.remove(target)
+                return web.Response(status=204)
+        return _json({"message": "404: Not Found", "code": 0}, status=404)
+
+    def _channel_messages(self, method: str, parts: list[str], body: dict[str, Any]) -> web.Response:
+        channel_id = parts[1]
+        if int(channel_id) not in self.channel_ids:
+            return _json({"message": "Unknown Channel", "code": 10003}, status=404)
+        if method in ("POST", "PATCH") and (problems := message_problems(body)):
+            return _invalid(problems)
+        if len(parts) == 3 and method == "POST":
+            msg = self._message(channel_id, body)
+            self.messages[int(msg["id"])] = msg
+            return _json(msg)
+        if len(parts) == 4:
+            msg = self.messages.get(int(parts[3]))
+            if msg is None or msg["channel_id"] != channel_id:
+                return _json({"message": "Unknown Message", "code": 10008}, status=404)
+            if method == "GET":
+                return _json(msg)
+            if method == "PATCH":
+                for k in ("content", "embeds", "components"):
+                    if k in (body or {}):
+                        msg[k] = body[k]
+                msg["edited_timestamp"] = iso()
+                return _json(msg)
+        return _json({"message": "405: Method Not Allowed", "code": 0}, status=405)
+
+    # --- gateway ------------------------------------------------------------------------
+
+    def _guild_payload(self) -> dict[str, Any]:
+        everyone = {"id": str(self.guild_id), "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS),
+                    "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
+        return {
+            "id": str(self.guild_id), "name": "DP-100 Study Group", "icon": None, "owner_id": "1",
+            "unavailable": False, "member_count": 4, "large": False, "roles": [everyone], "emojis": [],
+            "stickers": [], "features": [], "channels": [self.channel_payload(c) for c in self.channel_ids],
+            "members": [], "threads": [], "presences": [], "voice_states": [], "stage_instances": [],
+            "guild_scheduled_events": [], "soundboard_sounds": [], "joined_at": iso(),
+            "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
+            "mfa_level": 0, "nsfw_level": 0, "premium_tier": 0, "preferred_locale": "en-US",
+            "system_channel_flags": 0, "afk_timeout": 300,
+        }
+
+    def channel_payload(self, channel_id: int) -> dict[str, Any]:
+        index = self.channel_ids.index(channel_id) if channel_id in self.channel_ids else 0
+        return {"id": str(channel_id), "type": 0, "guild_id": str(self.guild_id),
+                "name": ["study", "general", "random"][index % 3], "position": index,
+                "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None,
+                "rate_limit_per_user": 0, "last_message_id": None, "flags": 0}
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        try:
+            await ws.send_json({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}, "s": None, "t": None})
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                data = json.loads(msg.data)
+                op = data.get("op")
+                if op == 1:
+                    self.heartbeats += 1
+                    await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
+                elif op == 2:
+                    self.identify_payloads.append(data["d"])
+                    await self._send(ws, "READY", {
+                        "v": 10, "user": self._bot_user(), "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+                        "session_id": f"session-{self.snowflake()}", "resume_gateway_url": self.gateway_url,
+                        "application": {"id": str(self.app_id), "flags": 0}, "shard": [0, 1],
+                        "private_channels": [], "relationships": [],
+                    })
+                    await self._send(ws, "GUILD_CREATE", self._guild_payload())
+                    self._ready.set()
+                    await self._notify()
+                elif op == 6:  # RESUME the session
+                    if data["d"].get("token") != self.token:
+                        await ws.send_json({"op": 9, "d": False, "s": None, "t": None})
+                        continue
+                    self.resumes += 1
+                    await self._send(ws, "RESUMED", {})
+                    self._ready.set()
+                    await self._notify()
+        finally:
+            if ws in self._sockets:
+                self._sockets.remove(ws)
+            if not self._sockets:
+                self._ready.clear()
+            await self._notify()
+        return ws
+
+    async def _send(self, ws: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:
+        self._seq += 1
+        await ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
+
+    async def request_reconnect(self) -> None:
+        """Ask the connected bot to reconnect (opcode 7 RECONNECT), as Discord does routinely."""
+        if not self._sockets:
+            raise RuntimeError("no bot is connected to the fake gateway")
+        await self._sockets[-1].send_json({"op": 7, "d": None, "s": None, "t": None})
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send a gateway DISPATCH event to the connected bot."""
+        if not self._sockets:
+            raise RuntimeError("no bot is connected to the fake gateway")
+        await self._send(self._sockets[-1], event, data)
+
+    # --- interactions ----------------------------------------------------------------------
+
+    def _interaction_payload(self, itype: int, user: User, data: dict[str, Any], channel_id: int | None,
+                             message: dict[str, Any] | None = None) -> Interaction:
+        channel_id = channel_id or self.channel_ids[0]
+        iid = self.snowflake()
+        token = f"itoken-{iid}"
+        payload: dict[str, Any] = {
+            "id": str(iid), "application_id": str(self.app_id), "type": itype, "data": data,
+            "guild_id": str(self.guild_id), "guild": {"id": str(self.guild_id), "locale": "en-US", "features": []},
+            "channel_id": str(channel_id), "channel": self.channel_payload(channel_id),
+            "member": user.member_payload(), "token": token, "version": 1,
+            "app_permissions": str(MEMBER_PERMISSIONS), "locale": "en-US", "guild_locale": "en-US",
+            "entitlements": [], "authorizing_integration_owners": {"0": str(self.guild_id)},
+            "context": 0, "attachment_size_limit": 10 * 1024 * 1024,
+        }
+        if message is not None:
+            payload["message"] = message
+        inter = Interaction(iid, token, itype, payload)
+        self.interactions[iid] = inter
+        self._by_token[token] = inter
+        return inter
+
+    def _command_id(self, name: str) -> str:
+        for synced in self.synced_commands.values():
+            for c in synced:
+                if c["name"] == name:
+                    return c["id"]
+        return str(self.snowflake())
+
+    def slash_payload(self, user: User, name: str, options: list[dict[str, Any]] | None = None, *,
+                      channel_id: int | None = None, resolved: dict[str, Any] | None = None,
+                      autocomplete: bool = False) -> Interaction:
+        data: dict[str, Any] = {"id": self._command_id(name), "name": name, "type": 1,
+                                "options": options or [], "guild_id": str(self.guild_id)}
+        if resolved:
+            data["resolved"] = resolved
+        return self._interaction_payload(AUTOCOMPLETE if autocomplete else APPLICATION_COMMAND,
+                                         user, data, channel_id)
+
+    async def send_interaction(self, inter: Interaction) -> Interaction:
+        inter.sent_at = time.perf_counter()
+        await self.dispatch("INTERACTION_CREATE", inter.payload)
+        return inter
+
+    async def slash(self, user: User, name: str, options: dict[str, Any] | None = None, *,
+                    sub: str | None = None, channel_id: int | None = None,
+                    wait: bool = True, timeout: float = 5.0) -> Interaction:
+        """Invoke ``/name [sub] option:value...``. Channel-typed values: pass ``("channel", id)``."""
+        opts, resolved = self._options(options or {})
+        if sub is not None:
+            opts = [{"name": sub, "type": 1, "options": opts}]
+        inter = self.slash_payload(user, name, opts, channel_id=channel_id, resolved=resolved)
+        await self.send_interaction(inter)
+        if wait:
+            await self.wait_done(inter, timeout)
+        return inter
+
+    async def autocomplete(self, user: User, name: str, focused: str, value: str, *,
+                           others: dict[str, Any] | None = None, sub: str | None = None,
+                           timeout: float = 5.0) -> Interaction:
+        opts, _ = self._options(others or {})
+        opts.append({"name": focused, "type": 3, "value": value, "focused": True})
+        if sub is not None:
+            opts = [{"name": sub, "type": 1, "options": opts}]
+        inter = self.slash_payload(user, name, opts, autocomplete=True)
+        await self.send_interaction(inter)
+        await self.wait_done(inter, timeout)
+        return inter
+
+    def _options(self, options: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        opts, resolved = [], None
+        for key, value in options.items():
+            if isinstance(value, tuple) and value[0] == "channel":
+                cid = int(value[1])
+                resolved = resolved or {}
+                resolved.setdefault("channels", {})[str(cid)] = {**self.channel_payload(cid), "permissions": str(MEMBER_PERMISSIONS)}
+                opts.append({"name": key, "type": 7, "value": str(cid)})
+            elif isinstance(value, User):
+                resolved = resolved or {}
+                resolved.setdefault("users", {})[str(value.id)] = value.payload()
+                member = value.member_payload()
+                member.pop("user")
+                resolved.setdefault("members", {})[str(value.id)] = member
+                opts.append({"name": key, "type": 6, "value": str(value.id)})
+            elif isinstance(value, bool):
+                opts.append({"name": key, "type": 5, "value": value})
+            elif isinstance(value, int):
+                opts.append({"name": key, "type": 4, "value": value})
+            else:
+                opts.append({"name": key, "type": 3, "value": value})
+        return opts, resolved
+
+    def click_payload(self, user: User, message: dict[str, Any], custom_id: str,
+                      values: list[str] | None = None) -> Interaction:
+        component = next((c for c in buttons(message) if c.get("custom_id") == custom_id), None)
+        ctype = component["type"] if component else 2
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": ctype}
+        if values is not None:
+            data["values"] = values
+        return self._interaction_payload(MESSAGE_COMPONENT, user, data, int(message["channel_id"]),
+                                         message=message)
+
+    async def click(self, user: User, message: dict[str, Any], custom_id: str, *,
+                    values: list[str] | None = None, wait: bool = True, timeout: float = 5.0) -> Interaction:
+        """Click a button (or submit a select with ``values``) on ``message`` as ``user``."""
+        inter = self.click_payload(user, message, custom_id, values)
+        await self.send_interaction(inter)
+        if wait:
+            await self.wait_done(inter, timeout)
+        return inter
+
+    async def wait_done(self, inter: Interaction, timeout: float = 5.0) -> Interaction:
+        """Wait until the member has seen content for this interaction (not just a defer)."""
+        await asyncio.wait_for(inter.done.wait(), timeout)
+        return inter
