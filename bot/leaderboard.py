@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.store.models import Member, Progress, Score, ScoreBucket, Standing
 
@@ -25,51 +26,51 @@ class Board:
     members: int
 
 
+def _members_above(points) -> ScalarSelect[int]:  # noqa: ANN001 - a column or a value
+    """How many members of the board hold more points: a range sum over the buckets."""
+    return (
+        select(func.coalesce(func.sum(Above.members), 0))
+        .where(Above.group_id == Score.group_id, Above.period == Score.period, Above.points > points)
+        .scalar_subquery()
+    )
+
+
+Above = aliased(ScoreBucket)
+
+
 async def board(session: AsyncSession, group_id: int, period: str, member_id: int | None, top: int = 10) -> Board:
-    """Four small indexed reads whatever the board's size (ranks come from the point buckets)."""
+    """Two indexed reads whatever the board's size: the top rows, and my row with the total;
+    ranks are range sums over the point buckets, not counts over members."""
+    on_board = (Score.group_id == group_id, Score.period == period)
     top_rows = (
         await session.execute(
-            select(Score.points, Member.name, Member.id)
+            select(Score.points, Member.name, Member.id, _members_above(Score.points))
             .join(Member, Member.id == Score.member_id)
-            .where(Score.group_id == group_id, Score.period == period)
+            .where(*on_board)
             .order_by(Score.points.desc(), Score.first_scored_at, Score.member_id)
             .limit(top)
         )
     ).all()
-    mine = None
-    if member_id is not None:
-        mine = (
-            await session.execute(
-                select(Score.points, Member.name)
-                .join(Member, Member.id == Score.member_id)
-                .where(Score.group_id == group_id, Score.period == period, Score.member_id == member_id)
-            )
-        ).first()
-    on_board = (ScoreBucket.group_id == group_id, ScoreBucket.period == period)
-    # members above each top score (a handful of buckets), then the total and the count above me
-    floor = top_rows[-1][0] if top_rows else None
-    above: dict[int, int] = {}
-    if floor is not None:
-        seen = 0
-        for points, n in await session.execute(
-            select(ScoreBucket.points, ScoreBucket.members).where(*on_board, ScoreBucket.points >= floor)
-            .order_by(ScoreBucket.points.desc())
-        ):
-            above[points] = seen
-            seen += n
-    total, over_me = (
-        await session.execute(
-            select(
-                func.coalesce(func.sum(ScoreBucket.members), 0),
-                func.coalesce(func.sum(case((ScoreBucket.points > (mine[0] if mine else 0), ScoreBucket.members), else_=0)), 0),
-            ).where(*on_board)
-        )
-    ).one()
-    rows = [Row(above.get(points, 0) + 1, name, points, mid) for points, name, mid in top_rows]
+    rows = [Row(int(above) + 1, name, points, mid) for points, name, mid, above in top_rows]
+    total = (
+        select(func.coalesce(func.sum(ScoreBucket.members), 0))
+        .where(ScoreBucket.group_id == group_id, ScoreBucket.period == period)
+        .scalar_subquery()
+    )
     me = next((r for r in rows if r.member_id == member_id), None)
-    if me is None and mine is not None:
-        me = Row(int(over_me) + 1, mine[1], mine[0], member_id)
-    return Board(rows, me, int(total))
+    mine = (
+        await session.execute(
+            select(Score.points, Member.name, _members_above(Score.points), total)
+            .join(Member, Member.id == Score.member_id)
+            .where(*on_board, Score.member_id == (member_id if member_id is not None else -1))
+        )
+    ).first()
+    if mine is None:
+        members = int(await session.scalar(select(total)))
+    else:
+        points, name, above, members = mine
+        me = me or Row(int(above) + 1, name, points, member_id)
+    return Board(rows, me, int(members))
 
 
 @dataclass(frozen=True, slots=True)
