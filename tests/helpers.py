@@ -56,3 +56,16 @@ async def right_and_wrong(service, quiz_id: int) -> tuple[frozenset[int], frozen
     right = frozenset(i for i, key in enumerate(quiz.option_order) if key in question.answer)
     others = [i for i in range(len(quiz.option_order)) if i not in right]
     return right, frozenset(others[: len(right)])
+
+
+async def stop_serving(task, service) -> None:  # noqa: ANN001 - an asyncio.Task and a StudyService, either may be None
+    """Stop a bot process under test: cancel the adapter's task, then close its service."""
+    import asyncio
+    import contextlib
+
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    if service is not None:
+        await service.close()

@@ -9,7 +9,6 @@ multi-pick questions and oversized content.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 from adapters.discord import DiscordAdapter
 from bot.config import DEFAULT_CONTENT, Secret, Settings
 from bot.service import StudyService
+from tests.helpers import Clock, stop_serving
 
 from ..fakes.discord_fake import FakeDiscord, Interaction
 from .pack import build_pack
@@ -26,19 +26,6 @@ from .pack import build_pack
 UTC = timezone.utc
 #: Interactions must be acknowledged within this (Discord's window).
 ACK_WINDOW = 3.0
-
-
-class Clock:
-    """The service's clock: frozen at an instant the test chooses."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, now: datetime) -> None:
-        self.now = now
 
 
 class Bot:
@@ -70,14 +57,8 @@ class Bot:
         return self
 
     async def stop(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-            self.task = None
-        if self.service is not None:
-            await self.service.close()
-            self.service = None
+        await stop_serving(self.task, self.service)
+        self.task = self.service = None
         await self.fake.wait_for(lambda: not self.fake._sockets, 5)
 
     async def restart(self) -> Bot:

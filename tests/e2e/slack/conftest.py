@@ -4,7 +4,6 @@ StudyService + SlackAdapter (Bolt AsyncApp served over HTTP on 127.0.0.1, or in 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import textwrap
 from datetime import datetime, timedelta, timezone
@@ -17,6 +16,7 @@ import pytest
 from adapters.slack import SlackAdapter
 from bot.config import Secret, Settings
 from bot.service import StudyService
+from tests.helpers import Clock, stop_serving
 
 from ..fakes.slack_fake import FakeSlack, Message, SignedClient, buttons, message_text
 
@@ -102,20 +102,6 @@ def write_pack(root: Path, *, multiple: bool = False) -> Path:
     return root
 
 
-class Clock:
-    """The service's clock, moved by the tests (no sleeping until 09:00)."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, now: datetime) -> datetime:
-        self.now = now
-        return now
-
-
 def choice_label(message: Message | dict[str, Any], text: str) -> str:
     """The button label ("A".."F") of the option whose text starts with ``text``."""
     body = message_text(message.__dict__ if isinstance(message, Message) else message)
@@ -160,14 +146,8 @@ class Harness:
         return self
 
     async def stop(self, *, close_session: bool = True) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
-            self.task = None
-        if self.service is not None:
-            await self.service.close()
-            self.service = None
+        await stop_serving(self.task, self.service)
+        self.task = self.service = None
         if close_session and self.session is not None:
             await self.session.close()
             self.session = None
