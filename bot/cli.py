@@ -122,6 +122,9 @@ def _adapters(settings: Settings, slack_http: bool) -> list:
         from adapters.slack import SlackAdapter
 
         adapters.append(SlackAdapter(settings, http=slack_http or settings.slack_app_token is None))
+    elif settings.slack_bot_token is not None:
+        log.warning("SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET "
+                    "(HTTP mode) is: Slack stays off")
     return adapters
 
 

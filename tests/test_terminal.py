@@ -113,3 +113,10 @@ def test_ci_runs_the_readmes_test_command_exactly():
     assert install_and_run.endswith("studybot run") and "pip install -e ." in install_and_run
     assert install_and_test.endswith("pytest") and '".[test]"' in install_and_test
     assert install_and_test in (root / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+
+def test_a_half_configured_slack_says_so_and_falls_back_to_the_terminal(tmp_path):
+    result = studybot("run", stdin="", db=tmp_path / "s.db", env={"SLACK_BOT_TOKEN": "xoxb-not-a-real-token"})
+    assert result.returncode == 0
+    assert "neither SLACK_APP_TOKEN" in result.stderr and "xoxb-not-a-real-token" not in result.stderr
+    assert "StudyBot · DP-100 study group in your terminal" in result.stdout
