@@ -8,6 +8,7 @@ from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.commands import Member as ChatMember
 from bot.store.models import Member, Progress, Score, ScoreBucket, Standing
 
 
@@ -38,9 +39,12 @@ def _members_above(points) -> ScalarSelect[int]:  # noqa: ANN001 - a column or a
 Above = aliased(ScoreBucket)
 
 
-async def board(session: AsyncSession, group_id: int, period: str, member_id: int | None, top: int = 10) -> Board:
+async def board(
+    session: AsyncSession, group_id: int, period: str, member: ChatMember | None, top: int = 10
+) -> Board:
     """Two indexed reads whatever the board's size: the top rows, and my row with the total;
-    ranks are range sums over the point buckets, not counts over members."""
+    ranks are range sums over the point buckets, not counts over members. ``member`` is found
+    by its platform identity in the same read, so asking costs no member lookup."""
     on_board = (Score.group_id == group_id, Score.period == period)
     top_rows = (
         await session.execute(
@@ -57,19 +61,20 @@ async def board(session: AsyncSession, group_id: int, period: str, member_id: in
         .where(ScoreBucket.group_id == group_id, ScoreBucket.period == period)
         .scalar_subquery()
     )
-    me = next((r for r in rows if r.member_id == member_id), None)
-    mine = (
-        await session.execute(
-            select(Score.points, Member.name, _members_above(Score.points), total)
-            .join(Member, Member.id == Score.member_id)
-            .where(*on_board, Score.member_id == (member_id if member_id is not None else -1))
-        )
-    ).first()
+    mine = None
+    if member is not None:
+        mine = (
+            await session.execute(
+                select(Score.points, Member.name, Member.id, _members_above(Score.points), total)
+                .join(Member, Member.id == Score.member_id)
+                .where(*on_board, Member.platform == member.platform, Member.workspace == member.workspace,
+                       Member.user_id == member.user_id)
+            )
+        ).first()
     if mine is None:
-        members = int(await session.scalar(select(total)))
-    else:
-        points, name, above, members = mine
-        me = me or Row(int(above) + 1, name, points, member_id)
+        return Board(rows, None, int(await session.scalar(select(total))))
+    points, name, member_id, above, members = mine
+    me = next((r for r in rows if r.member_id == member_id), None) or Row(int(above) + 1, name, points, member_id)
     return Board(rows, me, int(members))
 
 
@@ -84,7 +89,7 @@ class MemberStats:
 
 
 async def member_stats(
-    session: AsyncSession, member_id: int | None, group_id: int | None, latest_seq: int | None
+    session: AsyncSession, member: ChatMember, member_id: int | None, group_id: int | None, latest_seq: int | None
 ) -> MemberStats:
     if member_id is None:
         members = (await board(session, group_id, "all", None, top=0)).members if group_id is not None else 0
@@ -104,7 +109,7 @@ async def member_stats(
             # a streak is alive while the member answered the latest post or the one before it
             alive = latest_seq is not None and standing.last_seq >= latest_seq - 1
             streak = standing.streak if alive else 0
-        b = await board(session, group_id, "all", member_id, top=0)
+        b = await board(session, group_id, "all", member, top=0)
         members = b.members
         if b.me is not None:
             rank, points = b.me.rank, b.me.points

@@ -232,9 +232,8 @@ class StudyService:
             group = await self._group(session, ctx.place)
             if group is None:
                 return _no_group(ctx)
-            member_id = await self.members.find(session, ctx.member)
             week = week_of(local_date(self.now(), zone(group.timezone))) if period == "week" else None
-            b = await board(session, group.id, week or "all", member_id)
+            b = await board(session, group.id, week or "all", ctx.member)
         return cards.leaderboard(b, period, week)
 
     async def _stats(self, ctx: Context) -> Reply:
@@ -242,7 +241,7 @@ class StudyService:
             member_id = await self.members.find(session, ctx.member)
             group = await self._group(session, ctx.place)
             latest = group.posts_made - 1 if group is not None and group.posts_made else None
-            s = await member_stats(session, member_id, group.id if group else None, latest)
+            s = await member_stats(session, ctx.member, member_id, group.id if group else None, latest)
         return cards.stats(s, self.pack, ctx.member.name)
 
     async def _today(self, ctx: Context) -> Reply:
