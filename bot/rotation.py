@@ -1,4 +1,4 @@
-"""Which objective a group studies on its n-th day.
+"""Which objective a group studies on its n-th day, and which question on it.
 
 A rotation is a cycle of days in which every objective comes once before any comes twice,
 then the heavier domains get the extra days their exam weight calls for, so over each cycle
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
-from bot.content import Domain, Objective, Pack
+from bot.content import Domain, Objective, Pack, Question
 
 
 def quotas(domains: Sequence[Domain], sizes: dict[str, int]) -> dict[str, int]:
@@ -77,3 +77,9 @@ class Rotation:
             days.append(order[k][taken[k] % len(order[k])])
             taken[k] += 1
         return tuple(days)
+
+
+def pick_question(bank: Sequence[Question], used: Mapping[str, int], rng: random.Random) -> Question:
+    """One of the questions used least so far: a bank is seen whole before any question repeats."""
+    fewest = min(used.get(q.id, 0) for q in bank)
+    return rng.choice([q for q in bank if used.get(q.id, 0) == fewest])

@@ -1,8 +1,9 @@
 """The one API adapters call: commands in, platform-neutral replies out.
 
 Each command runs in its own transaction; answers go through the AnswerDesk's group commit.
-The scheduler calls :meth:`StudyService.run_due`, which posts due daily quizzes through the
-attached platform posters and closes expired quizzes, editing their posts with the results.
+The scheduler calls :meth:`StudyService.run_due`, which hands over to :mod:`bot.daily`:
+due daily quizzes are posted through the attached platform posters, expired ones closed and
+their posts edited with the results.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import logging
 import random
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import cards
@@ -41,17 +42,16 @@ from bot.commands import (
     parse,
 )
 from bot.config import Settings
-from bot.content import Domain, Objective, Pack, load_pack
+from bot.content import Domain, Pack, load_pack
+from bot.daily import DailyPosts
 from bot.leaderboard import board, member_stats
 from bot.members import MemberIds
 from bot.posting import Poster
 from bot.quiz import AnswerDesk, shuffled_order
 from bot.replies import Reply, say, show
-from bot.rotation import Rotation
+from bot.rotation import Rotation, pick_question
 from bot.schedule import (
-    latest_post_at_or_before,
     local_date,
-    local_instant,
     next_post_after,
     parse_time,
     timezone_names,
@@ -65,8 +65,6 @@ from bot.store.models import Group, Quiz
 
 log = logging.getLogger(__name__)
 UTC = timezone.utc
-#: A daily quiz still without its message this long after opening failed to post: post it again.
-RETRY_AFTER = timedelta(minutes=1)
 
 
 def utcnow() -> datetime:
@@ -84,6 +82,7 @@ class StudyService:
         self.members = MemberIds()
         self.desk = AnswerDesk(self.sessions, pack, clock, self.members)
         self.posters: dict[str, Poster] = {}
+        self.daily = DailyPosts(self.sessions, pack, self.rotation, self.desk, self.posters, clock)
 
     @classmethod
     async def open(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> StudyService:
@@ -178,10 +177,6 @@ class StudyService:
             .order_by(Group.id).limit(1)
         )
 
-    @staticmethod
-    def _place(group: Group) -> Place:
-        return Place(group.platform, group.workspace, group.channel)
-
     # --- quizzes ---------------------------------------------------------------------------
 
     async def _answer(self, ctx: Context, quiz_id: int, positions: frozenset[int]) -> Reply:
@@ -190,11 +185,6 @@ class StudyService:
             return say(f"I can't find that quiz any more. Try {ctx.prefix}today or {ctx.prefix}quiz.")
         objective = self.pack.objective_by_id[outcome.question.objective_id]
         return cards.feedback(outcome, objective, ctx.prefix)
-
-    def _question_for(self, objective: Objective, used: Counter[str], rng: random.Random):  # noqa: ANN202
-        bank = self.pack.questions_by_objective[objective.id]
-        fewest = min(used.get(q.id, 0) for q in bank)
-        return rng.choice([q for q in bank if used.get(q.id, 0) == fewest])
 
     async def _practice(self, ctx: Context) -> Reply:
         async with self.sessions() as session, session.begin():
@@ -216,7 +206,7 @@ class StudyService:
             rng = random.Random()
             pool = missed or unseen or self.pack.objectives
             objective = rng.choice(pool)
-            question = self._question_for(objective, seen, rng)
+            question = pick_question(self.pack.questions_by_objective[objective.id], seen, rng)
             quiz = Quiz(
                 kind="practice", owner_id=member_id, question_id=question.id, objective_id=objective.id,
                 option_order=shuffled_order(question, rng), opened_at=self.now(),
@@ -363,115 +353,18 @@ class StudyService:
         if group.platform not in self.posters:
             return say("I'm not connected to that platform right now, so I can't post. Try again shortly.")
         now = self.now()
-        posted = await self._post_daily(group, now, local_date(now, zone(group.timezone)), advance=False)
+        posted = await self.daily.open(group.id, now, local_date(now, zone(group.timezone)), advance=False)
         if not posted:
             return say("Today's quiz is already posted in the group's channel. The next one comes at the usual time.")
         return say("Posted today's objective and quiz.")
 
     async def run_due(self, now: datetime | None = None) -> None:
-        """Close expired quizzes, retry daily posts that failed, then post every due daily quiz."""
-        now = now or self.now()
-        async with self.sessions() as session:
-            expired = (await session.scalars(
-                select(Quiz.id).where(Quiz.closed_at.is_(None), Quiz.closes_at.is_not(None), Quiz.closes_at <= now)
-            )).all()
-            due = (await session.scalars(
-                select(Group).where(Group.paused.is_(False), Group.next_post_at.is_not(None),
-                                    Group.next_post_at <= now, Group.platform.in_(list(self.posters)))
-            )).all()
-            unposted = (await session.execute(
-                select(Quiz, Group).join(Group, Group.id == Quiz.group_id).where(
-                    Quiz.kind == "daily", Quiz.closed_at.is_(None), Quiz.message_ref.is_(None),
-                    Quiz.opened_at <= now - RETRY_AFTER, Group.platform.in_(list(self.posters)),
-                )
-            )).all()
-        for quiz_id in expired:
-            await self._close(quiz_id, now)
-        for quiz, group in unposted:
-            await self._send_daily(group, quiz)
-        for group in due:
-            tz = zone(group.timezone)
-            at = parse_time(group.post_time)
-            # after downtime, post once for the latest missed day, not once per day missed
-            day = local_date(latest_post_at_or_before(now, at, tz), tz)
-            await self._post_daily(group, now, day, advance=True)
+        """Post due daily quizzes and close expired ones (the scheduler calls this)."""
+        await self.daily.run_due(now)
 
     async def next_wakeup(self) -> datetime | None:
-        async with self.sessions() as session:
-            post = await session.scalar(
-                select(func.min(Group.next_post_at)).where(Group.paused.is_(False), Group.platform.in_(list(self.posters)))
-            )
-            close = await session.scalar(
-                select(func.min(Quiz.closes_at)).where(Quiz.closed_at.is_(None), Quiz.closes_at.is_not(None))
-            )
-        times = [t for t in (post, close) if t is not None]
-        return min(times) if times else None
-
-    async def _post_daily(self, group: Group, now: datetime, day, *, advance: bool) -> bool:  # noqa: ANN001
-        """Open and post the group's quiz for local ``day``; False if that day has one already."""
-        tz = zone(group.timezone)
-        at = parse_time(group.post_time)
-        async with self.sessions() as session, session.begin():
-            group = await session.get(Group, group.id, with_for_update=True)
-            if advance:
-                group.next_post_at = next_post_after(now, at, tz)
-            exists = await session.scalar(select(Quiz.id).where(Quiz.group_id == group.id, Quiz.post_date == day))
-            if exists is not None:
-                return False
-            # the previous daily quiz closes when this one opens, if it is still open
-            previous = (await session.scalars(
-                select(Quiz.id).where(Quiz.group_id == group.id, Quiz.kind == "daily", Quiz.closed_at.is_(None))
-            )).all()
-            objective = self.rotation.objective_for(group.seed, group.posts_made)
-            used = Counter(dict((await session.execute(
-                select(Quiz.question_id, func.count()).where(Quiz.group_id == group.id, Quiz.objective_id == objective.id)
-                .group_by(Quiz.question_id)
-            )).all()))
-            rng = random.Random(group.seed * 7919 + group.posts_made)
-            question = self._question_for(objective, used, rng)
-            next_post = local_instant(day + timedelta(days=1), at, tz)  # tomorrow's slot
-            quiz = Quiz(
-                kind="daily", group_id=group.id, question_id=question.id, objective_id=objective.id,
-                option_order=shuffled_order(question, rng), seq=group.posts_made, post_date=day,
-                week=week_of(day), opened_at=now,
-                closes_at=now + timedelta(hours=group.open_hours) if group.open_hours else next_post,
-            )
-            session.add(quiz)
-            group.posts_made += 1
-        for quiz_id in previous:
-            await self._close(quiz_id, now)
-        await self._send_daily(group, quiz)
-        return True
-
-    async def _send_daily(self, group: Group, quiz: Quiz) -> None:
-        """Post an opened daily quiz and remember its message; a failure is retried by run_due."""
-        question = self.pack.question_by_id[quiz.question_id]
-        objective = self.pack.objective_by_id[quiz.objective_id]
-        try:
-            ref = await self.posters[group.platform].post(self._place(group), cards.daily_post(quiz, question, objective))
-        except Exception:
-            log.exception("posting the daily quiz of group %s failed; retrying on a later tick", group.id)
-            return
-        async with self.sessions() as session, session.begin():
-            row = await session.get(Quiz, quiz.id)
-            row.message_ref = ref
-
-    async def _close(self, quiz_id: int, now: datetime) -> None:
-        async with self.desk.lock:  # no answer commits between the close and the results
-            async with self.sessions() as session, session.begin():
-                if not await quizzes.close(session, quiz_id, now):
-                    return
-                quiz = await session.get(Quiz, quiz_id)
-                res = await quizzes.results(session, self.pack, quiz)
-                group = await session.get(Group, quiz.group_id) if quiz.group_id else None
-        if group is None or quiz.message_ref is None or group.platform not in self.posters:
-            return
-        objective = self.pack.objective_by_id[quiz.objective_id]
-        try:
-            await self.posters[group.platform].update(self._place(group), quiz.message_ref,
-                                                      cards.results_post(res, objective))
-        except Exception:
-            log.exception("editing the results into quiz %s failed", quiz_id)
+        """When something is next due: a daily post or a quiz close."""
+        return await self.daily.next_wakeup()
 
 
 def _no_group(ctx: Context) -> Reply:

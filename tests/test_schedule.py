@@ -154,3 +154,35 @@ async def test_a_daily_post_that_failed_is_sent_again_once(service, clock):
     await service.run_due()
     await service.run_due()
     assert flaky.posts == ["Daily quiz · Mon 04 May"]
+
+
+class FlakyEditor(FlakyPoster):
+    """Posts work; the first results edit fails."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 0
+        self.edit_failures = 1
+        self.edits: list[str] = []
+
+    async def update(self, place, message_ref, reply):  # noqa: ANN001, ANN201
+        if self.edit_failures:
+            self.edit_failures -= 1
+            raise ConnectionError("platform unavailable")
+        self.edits.append(reply.cards[1].title)
+
+
+async def test_results_that_failed_to_reach_the_post_are_edited_in_later(service, clock):
+    flaky = FlakyEditor()
+    service.attach("terminal", flaky)
+    clock.set(datetime(2026, 5, 4, 8, 0, tzinfo=UTC))
+    await service.handle(ctx("a", admin=True), Setup(time="09:00", timezone="UTC", open_hours=2))
+    clock.set(datetime(2026, 5, 4, 9, 0, tzinfo=UTC))
+    await service.run_due()
+    clock.set(datetime(2026, 5, 4, 11, 0, tzinfo=UTC))
+    await service.run_due()  # the close; its edit fails
+    assert flaky.edits == []
+    clock.advance(minutes=2)
+    await service.run_due()
+    await service.run_due()
+    assert flaky.edits == ["Results · Mon 04 May"]

@@ -105,6 +105,7 @@ class Quiz(Base):
     closes_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     message_ref: Mapped[str | None] = mapped_column(String(64))
+    results_sent: Mapped[bool] = mapped_column(Boolean, default=False)  # the close was edited into the post
 
 
 class Answer(Base):

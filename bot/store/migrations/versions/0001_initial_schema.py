@@ -67,6 +67,7 @@ def upgrade() -> None:
     sa.Column('closes_at', sa.DateTime(), nullable=True),
     sa.Column('closed_at', sa.DateTime(), nullable=True),
     sa.Column('message_ref', sa.String(length=64), nullable=True),
+    sa.Column('results_sent', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['group_id'], ['groups.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['owner_id'], ['members.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
