@@ -245,11 +245,12 @@ def help_card(prefix: str) -> Reply:
         ("help", "this list"),
     ]
     admin = [
-        ("setup [#channel] HH:MM [Area/City] [hours]", "post the daily objective and quiz in a channel"),
+        ("setup", "post the daily objective and quiz in a channel: give the channel, the time (24-hour HH:MM), "
+                  "the time zone (like Europe/Berlin) and, if you like, how many hours each quiz stays open"),
         ("pause / resume", "stop or restart the daily posts"),
         ("post-now", "post today's quiz right away"),
         ("status", "the group's settings and next post"),
-        ("admins [add|remove @member]", "who else may run admin commands"),
+        ("admins", "add or remove members who may run these commands too"),
     ]
     body = "\n".join(f"`{prefix}{name}` · {what}" for name, what in user)
     admin_body = "\n".join(f"`/studybot {name}` · {what}" for name, what in admin)

@@ -368,4 +368,7 @@ class StudyService:
 
 
 def _no_group(ctx: Context) -> Reply:
-    return say("No study group is set up here yet. An admin can start one with `/studybot setup HH:MM Area/City`.")
+    return say(
+        "No study group is set up here yet. An admin can start one with `/studybot setup`, "
+        "giving the channel, the daily time (HH:MM) and the time zone."
+    )
