@@ -6,7 +6,8 @@ Discord does) and lets a test push gateway events (``INTERACTION_CREATE``) to th
 
 Point discord.py at it with :meth:`FakeDiscord.redirect` (``discord.http.Route.BASE`` and
 ``DiscordWebSocket.DEFAULT_GATEWAY`` are class attributes; the sharded client reads the
-gateway URL from ``GET /gateway/bot``, which the fake serves too).
+gateway URL from ``GET /gateway/bot``, which the fake serves too); a bot in another process
+uses :func:`redirect_discord_py` with the fake's ``api_base`` and ``gateway_url``.
 
 Only what StudyBot's adapter touches is implemented; anything else answers 404 and is
 recorded, so an unexpected call shows up in ``fake.calls``.
@@ -269,6 +270,23 @@ def command_problems(cmd: dict[str, Any], path: str = "") -> list[str]:
     return out
 
 
+@contextlib.contextmanager
+def redirect_discord_py(api_base: str, gateway_url: str) -> Iterator[None]:
+    """Point discord.py's REST routes and gateway at a fake's URLs (its ``api_base`` and
+    ``gateway_url``) for the duration; usable in another process than the fake's."""
+    import yarl
+    from discord.gateway import DiscordWebSocket
+    from discord.http import Route
+
+    old_base, old_gw = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    Route.BASE = api_base
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url + "/")
+    try:
+        yield
+    finally:
+        Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = old_base, old_gw
+
+
 def _invalid(problems: list[str]) -> web.Response:
     return _json({"code": 50035, "message": "Invalid Form Body", "errors": problems}, status=400)
 
@@ -338,20 +356,9 @@ class FakeDiscord:
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
-    @contextlib.contextmanager
-    def redirect(self) -> Iterator[None]:
+    def redirect(self) -> contextlib.AbstractContextManager[None]:
         """Point discord.py's REST routes and gateway at this fake for the duration."""
-        import yarl
-        from discord.gateway import DiscordWebSocket
-        from discord.http import Route
-
-        old_base, old_gw = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
-        Route.BASE = self.api_base
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self.gateway_url + "/")
-        try:
-            yield
-        finally:
-            Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = old_base, old_gw
+        return redirect_discord_py(self.api_base, self.gateway_url)
 
     # --- ids, users, waiting ------------------------------------------------------------
 
