@@ -39,21 +39,23 @@ def test_run_without_tokens_is_the_terminal_chat_and_it_can_be_scripted(tmp_path
     one, two, three = _letters(first.stdout)
     script = "\n".join([
         one, two, "/as alice", three, "/leaderboard", "/leaderboard week",
-        "/objective bandit policy", "/objectives 4", "/stats", "/quiz", "2", "/post-now",
+        "/objective bandit policy", "/objectives 4", "/stats", "/quiz", "2", "12", "/post-now",
         "/as you", "/studybot status", "/frobnicate", "/leaderboard forever", "/as", "",
     ])
     result = studybot("run", stdin=script, db=db)
     out = result.stdout
     assert result.returncode == 0, result.stderr
     assert "haven't answered today's quiz yet: here it is" in out  # a restart shows the open quiz again
-    assert out.count("You already answered this one") == 1  # "b" after "a"
+    # the second daily answer changes nothing and says what counted
+    assert f"You chose {', '.join(one.upper())}. Only your first answer counts" in out
     assert "You are now alice." in out
     assert "Leaderboard · all time" in out and "Leaderboard · week of" in out
     assert "Define early termination options" in out  # the lookup
     assert "https://docs.microsoft.com/en-us/azure/machine-learning/how-to-tune-hyperparameters#early-termination" in out
     assert "Describe principles of differential privacy" in out  # /objectives 4
     assert "Progress · alice" in out and ("█" in out or "░" in out)
-    assert "Practice question" in out and "Practice: counts toward /stats." in out
+    # "2" answers a one-pick practice question; a "choose two" one refuses it and takes "12"
+    assert "Practice question" in out and out.count("Practice: counts toward /stats.") == 1
     assert "Only admins" in out  # alice may not post-now
     assert "StudyBot status" in out  # "you" is the local admin
     assert "I don't know the command `frobnicate`" in out

@@ -77,8 +77,9 @@ class TerminalAdapter:
         later, show today's objective (and its quiz, if you haven't answered it yet)."""
         ctx = self._ctx()
         if not await service.has_group(self.place):
-            for reply in await service.handle(ctx, Setup(time="09:00", timezone="UTC")):
-                self._show(reply)
+            await service.handle(ctx, Setup(time="09:00", timezone="UTC"))
+            self._print("Your local study group gets a new objective and quiz every day at 09:00 UTC "
+                        "(`/studybot setup HH:MM Area/City` changes that). Here is today's:\n")
             await service.handle(ctx, PostNow())
         else:
             for reply in await service.handle(ctx, Today()):
