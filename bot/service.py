@@ -161,9 +161,6 @@ class StudyService:
 
     # --- members and groups ---------------------------------------------------------------
 
-    async def _member_id(self, session: AsyncSession, member: Member) -> int:
-        return await self.members.id_of(session, member)
-
     async def _group(self, session: AsyncSession, place: Place) -> Group | None:
         """The group of this channel, else the workspace's first group."""
         here = await session.scalar(
@@ -188,7 +185,7 @@ class StudyService:
 
     async def _practice(self, ctx: Context) -> Reply:
         async with self.sessions() as session, session.begin():
-            member_id = await self._member_id(session, ctx.member)
+            member_id = await self.members.id_of(session, ctx.member)
             history = (
                 await session.execute(
                     select(Quiz.objective_id, Quiz.question_id, AnswerRow.correct)

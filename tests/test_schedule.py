@@ -28,6 +28,14 @@ async def _tick_until(service, clock, poster, end: datetime, step: timedelta) ->
     return posted
 
 
+async def _first_post_monday_0900(service, clock, **settings) -> None:  # noqa: ANN001
+    """Set a UTC group up at 08:00 on Monday 4 May and let the scheduler reach its 09:00 post."""
+    clock.set(datetime(2026, 5, 4, 8, 0, tzinfo=UTC))
+    await service.handle(ctx("a", admin=True), Setup(time="09:00", timezone="UTC", **settings))
+    clock.set(datetime(2026, 5, 4, 9, 0, tzinfo=UTC))
+    await service.run_due()
+
+
 async def test_two_weeks_of_daily_posts_across_dst_in_two_time_zones(service, clock, poster):
     # Berlin falls back on 25 Oct 2026, New York on 1 Nov 2026
     clock.set(datetime(2026, 10, 21, 14, 0, tzinfo=UTC))  # after both groups' post times that day
@@ -69,10 +77,7 @@ def test_an_ambiguous_post_time_on_fall_back_day_comes_once():
 
 async def test_after_downtime_a_group_catches_up_once_not_once_per_day(open_service, clock, poster):
     first = await open_service()
-    clock.set(datetime(2026, 5, 4, 8, 0, tzinfo=UTC))
-    await first.handle(ctx("a", admin=True), Setup(time="09:00", timezone="UTC"))
-    clock.set(datetime(2026, 5, 4, 9, 0, tzinfo=UTC))
-    await first.run_due()
+    await _first_post_monday_0900(first, clock)
     assert len(poster.posts) == 1
     await first.close()  # down from Monday 09:00 to Thursday 15:00
 
@@ -90,10 +95,7 @@ async def test_after_downtime_a_group_catches_up_once_not_once_per_day(open_serv
 
 async def test_a_restart_on_the_day_never_posts_twice(open_service, clock, poster):
     first = await open_service()
-    clock.set(datetime(2026, 5, 4, 8, 0, tzinfo=UTC))
-    await first.handle(ctx("a", admin=True), Setup(time="09:00", timezone="UTC"))
-    clock.set(datetime(2026, 5, 4, 9, 0, tzinfo=UTC))
-    await first.run_due()
+    await _first_post_monday_0900(first, clock)
     await first.close()
     second = await open_service()
     clock.advance(minutes=5)
@@ -145,10 +147,7 @@ class FlakyPoster:
 async def test_a_daily_post_that_failed_is_sent_again_once(service, clock):
     flaky = FlakyPoster()
     service.attach("terminal", flaky)
-    clock.set(datetime(2026, 5, 4, 8, 0, tzinfo=UTC))
-    await service.handle(ctx("a", admin=True), Setup(time="09:00", timezone="UTC"))
-    clock.set(datetime(2026, 5, 4, 9, 0, tzinfo=UTC))
-    await service.run_due()
+    await _first_post_monday_0900(service, clock)
     assert flaky.posts == []
     clock.advance(minutes=2)
     await service.run_due()
@@ -175,10 +174,7 @@ class FlakyEditor(FlakyPoster):
 async def test_results_that_failed_to_reach_the_post_are_edited_in_later(service, clock):
     flaky = FlakyEditor()
     service.attach("terminal", flaky)
-    clock.set(datetime(2026, 5, 4, 8, 0, tzinfo=UTC))
-    await service.handle(ctx("a", admin=True), Setup(time="09:00", timezone="UTC", open_hours=2))
-    clock.set(datetime(2026, 5, 4, 9, 0, tzinfo=UTC))
-    await service.run_due()
+    await _first_post_monday_0900(service, clock, open_hours=2)
     clock.set(datetime(2026, 5, 4, 11, 0, tzinfo=UTC))
     await service.run_due()  # the close; its edit fails
     assert flaky.edits == []
