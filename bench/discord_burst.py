@@ -54,7 +54,7 @@ if str(ROOT) not in sys.path:
 from adapters.discord import DiscordAdapter  # noqa: E402
 from adapters.discord.client import ACK_BUDGET  # noqa: E402
 from bot.config import DEFAULT_CONTENT, Secret, Settings  # noqa: E402
-from bot.content import ContentError, load_pack  # noqa: E402
+from bot.content.pack import ContentError, load_pack  # noqa: E402
 from bot.service import StudyService  # noqa: E402
 from tests.e2e.discord.pack import build_pack  # noqa: E402
 from tests.e2e.fakes.discord_fake import (  # noqa: E402

@@ -39,7 +39,7 @@ from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from adapters.slack import SlackAdapter, SlackPoster  # noqa: E402
 from bot.config import DEFAULT_CONTENT, Secret, Settings  # noqa: E402
-from bot.content import ContentError, load_pack  # noqa: E402
+from bot.content.pack import ContentError, load_pack  # noqa: E402
 from bot.service import StudyService  # noqa: E402
 from tests.e2e.fakes.slack_fake import FakeSlack, SignedClient, buttons, message_text  # noqa: E402
 

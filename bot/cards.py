@@ -6,11 +6,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot import codec
-from bot.content import Domain, Objective, Pack, Question
-from bot.leaderboard import Board, MemberStats
-from bot.quiz import Outcome, Results, Status, correct_positions, points_for
+from bot.content.pack import Domain, Objective, Pack, Question
 from bot.replies import Card, Choice, Field, Link, Reply, Tone, say, show
 from bot.store.models import Group, Quiz
+from bot.study.leaderboard import Board, MemberStats
+from bot.study.quiz import Outcome, Results, Status, correct_positions, points_for
 
 LETTERS = "ABCDEF"
 BAR = 10

@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _content_check(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.content_check import check
+    from bot.content.check import check
 
     return check(args.path or settings.content_path, quiet=args.quiet, out=sys.stdout)
 
@@ -145,8 +145,8 @@ def _chat(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _serve(settings: Settings, adapters: list, *, until_first_exits: bool) -> int:
-    from bot.content import ContentError
-    from bot.schedule import run_scheduler
+    from bot.content.pack import ContentError
+    from bot.schedule.loop import run_scheduler
     from bot.service import StudyService
     from bot.store.db import SchemaBehind
 

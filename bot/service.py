@@ -1,7 +1,7 @@
 """The one API adapters call: commands in, platform-neutral replies out.
 
 Each command runs in its own transaction; answers go through the AnswerDesk's group commit.
-The scheduler calls :meth:`StudyService.run_due`, which hands over to :mod:`bot.daily`:
+The scheduler calls :meth:`StudyService.run_due`, which hands over to :mod:`bot.schedule.daily`:
 due daily quizzes are posted through the attached platform posters, expired ones closed and
 their posts edited with the results.
 """
@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import cards
-from bot import quiz as quizzes
 from bot.commands import (
     Admins,
     Answer,
@@ -42,15 +41,11 @@ from bot.commands import (
     parse,
 )
 from bot.config import Settings
-from bot.content import Domain, Pack, load_pack
-from bot.daily import DailyPosts
-from bot.leaderboard import board, member_stats
-from bot.members import MemberIds
+from bot.content.pack import Domain, Pack, load_pack
+from bot.content.search import ObjectiveSearch
 from bot.posting import Poster
-from bot.quiz import AnswerDesk, shuffled_order
 from bot.replies import Reply, say, show
-from bot.rotation import Rotation, pick_question
-from bot.schedule import (
+from bot.schedule.clock import (
     local_date,
     next_post_after,
     parse_time,
@@ -58,10 +53,15 @@ from bot.schedule import (
     week_of,
     zone,
 )
-from bot.search import ObjectiveSearch
+from bot.schedule.daily import DailyPosts
 from bot.store.db import make_engine, prepare, sessionmaker
+from bot.store.members import MemberIds
 from bot.store.models import Answer as AnswerRow
 from bot.store.models import Group, Quiz
+from bot.study import quiz as quizzes
+from bot.study.leaderboard import board, member_stats
+from bot.study.quiz import AnswerDesk, shuffled_order
+from bot.study.rotation import Rotation, pick_question
 
 log = logging.getLogger(__name__)
 UTC = timezone.utc

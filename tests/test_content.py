@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import ContentError, load_pack
-from bot.content_check import MIN_PER_OBJECTIVE, check
+from bot.content.check import MIN_PER_OBJECTIVE, check
+from bot.content.pack import ContentError, load_pack
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The study guide the pack is transcribed from, kept beside the pack.

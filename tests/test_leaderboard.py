@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from bot import codec
 from bot.commands import Answer, Leaderboard, Setup, Stats
-from bot.quiz import points_for
+from bot.study.quiz import points_for
 from tests.helpers import ctx, right_and_wrong
 
 UTC = timezone.utc

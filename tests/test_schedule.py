@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from bot.commands import Pause, Place, Resume, Setup
-from bot.schedule import local_instant, next_post_after
+from bot.schedule.clock import local_instant, next_post_after
 from tests.helpers import ctx
 
 UTC = timezone.utc

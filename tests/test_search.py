@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import load_pack
-from bot.search import Match, ObjectiveSearch
+from bot.content.pack import load_pack
+from bot.content.search import Match, ObjectiveSearch
 
 PACK = Path(__file__).resolve().parent.parent / "content" / "dp100"
 

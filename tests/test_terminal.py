@@ -96,7 +96,7 @@ def test_the_bot_refuses_to_start_on_a_broken_pack(tmp_path, content_path):
     assert check.returncode == 1 and "bad.yaml:2" in check.stdout
 
 
-@pytest.mark.parametrize("module", ["bot.service", "bot.cli", "bot.schedule", "bot.quiz", "bot.content_check"])
+@pytest.mark.parametrize("module", ["bot.service", "bot.cli", "bot.schedule.clock", "bot.study.quiz", "bot.content.check"])
 def test_the_core_imports_no_platform_library(module):
     code = (
         f"import sys, {module}; "

@@ -108,9 +108,9 @@ def test_every_question_of_the_real_pack_renders_within_limits() -> None:
 
     from bot import cards
     from bot.config import DEFAULT_CONTENT
-    from bot.content import ContentError, load_pack
-    from bot.quiz import Outcome, Results, Status
+    from bot.content.pack import ContentError, load_pack
     from bot.store.models import Quiz
+    from bot.study.quiz import Outcome, Results, Status
 
     try:
         pack = load_pack(DEFAULT_CONTENT)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.content import Objective
+from bot.content.pack import Objective
 
 __all__ = ["Match", "ObjectiveSearch", "STOP_WORDS"]
 

@@ -20,13 +20,21 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import cards
-from bot import quiz as quizzes
 from bot.commands import Place
-from bot.content import Pack
+from bot.content.pack import Pack
 from bot.posting import Poster
-from bot.rotation import Rotation, pick_question
-from bot.schedule import latest_post_at_or_before, local_date, local_instant, next_post_after, parse_time, week_of, zone
+from bot.schedule.clock import (
+    latest_post_at_or_before,
+    local_date,
+    local_instant,
+    next_post_after,
+    parse_time,
+    week_of,
+    zone,
+)
 from bot.store.models import Group, Quiz
+from bot.study import quiz as quizzes
+from bot.study.rotation import Rotation, pick_question
 
 log = logging.getLogger(__name__)
 #: A post or results edit still not delivered this long after it was due failed: send it again.

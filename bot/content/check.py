@@ -8,7 +8,7 @@ from typing import TextIO
 
 from rapidfuzz import fuzz, process
 
-from bot.content import KINDS, Pack, Problem, Question, read_pack
+from bot.content.pack import KINDS, Pack, Problem, Question, read_pack
 
 MIN_PER_OBJECTIVE = 5
 NEAR_DUPLICATE = 92  # rapidfuzz token_sort_ratio of normalised stems (with their code)

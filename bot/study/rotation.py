@@ -13,7 +13,7 @@ import random
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
-from bot.content import Domain, Objective, Pack, Question
+from bot.content.pack import Domain, Objective, Pack, Question
 
 
 def quotas(domains: Sequence[Domain], sizes: dict[str, int]) -> dict[str, int]:

@@ -23,8 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands import Member
-from bot.content import Pack, Question
-from bot.members import MemberIds
+from bot.content.pack import Pack, Question
+from bot.store.members import MemberIds
 from bot.store.models import Answer, Progress, Quiz, Score, ScoreBucket, Standing
 from bot.store.upsert import insert_for
 

@@ -8,22 +8,13 @@ so a restart neither skips nor repeats a day, and after downtime a group catches
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import re
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-if TYPE_CHECKING:
-    from bot.service import StudyService
-
-log = logging.getLogger(__name__)
 UTC = timezone.utc
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-#: Longest the scheduler sleeps, so settings changed by another process are noticed.
-MAX_SLEEP = 30.0
 
 
 def parse_time(text: str) -> time | None:
@@ -77,19 +68,3 @@ def local_date(instant: datetime, tz: ZoneInfo) -> date:
 def week_of(day: date) -> str:
     """Weeks start on Monday; a week is named by its Monday."""
     return (day - timedelta(days=day.weekday())).isoformat()
-
-
-async def run_scheduler(service: StudyService) -> None:
-    """Post due daily quizzes and close expired ones, forever. Errors are logged, not fatal."""
-    while True:
-        try:
-            await service.run_due()
-            wake = await service.next_wakeup()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("scheduler tick failed; retrying shortly")
-            wake = None
-        now = service.now()
-        delay = MAX_SLEEP if wake is None else min(MAX_SLEEP, max(0.5, (wake - now).total_seconds()))
-        await asyncio.sleep(delay)
