@@ -27,6 +27,8 @@ from typing import Any, Callable, Iterator
 
 from aiohttp import WSMsgType, web
 
+from .faults import Fault, Faults, apply
+
 DISCORD_EPOCH_MS = 1420070400000
 API_PREFIX = "/api/v10"
 
@@ -315,7 +317,7 @@ class FakeDiscord:
         self._sockets: list[web.WebSocketResponse] = []
         self._seq = 0
         self._changed = asyncio.Condition()
-        self._fail_rules: list[tuple[Callable[[str, str], bool], int, dict[str, Any]]] = []
+        self.faults = Faults()  # armed faults: see tests/e2e/fakes/faults.py
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._ready = asyncio.Event()
@@ -397,8 +399,7 @@ class FakeDiscord:
                   body: dict[str, Any] | None = None, times: int = 1) -> None:
         """Answer the next ``times`` matching requests with an error (e.g. 400 Invalid Form Body)."""
         body = body or {"code": 50035, "message": "Invalid Form Body", "errors": {}}
-        for _ in range(times):
-            self._fail_rules.append((lambda m, p: m == method and path_contains in p, status, body))
+        self.faults.add(method, path_contains, Fault("error", status, body, times=times))
 
     # --- HTTP ---------------------------------------------------------------------------
 
@@ -414,17 +415,28 @@ class FakeDiscord:
                 body = json.loads(raw) if raw else None
             except ValueError:
                 body = raw.decode(errors="replace")
-        for i, (match, status, err) in enumerate(self._fail_rules):
-            if match(request.method, path):
-                del self._fail_rules[i]
-                self.calls.append(Call(request.method, path, dict(request.query), body, status, time.perf_counter()))
-                await self._notify()
-                return _json(err, status=status)
         request[_BODY_KEY] = body
-        response = await handler(request)
-        self.calls.append(Call(request.method, path, dict(request.query), body, response.status, time.perf_counter()))
-        await self._notify()
-        return response
+        status = 0
+
+        async def serve() -> web.StreamResponse:
+            nonlocal status
+            response = await handler(request)
+            status = response.status
+            return response
+
+        def error(fault: Fault) -> web.StreamResponse:
+            nonlocal status
+            status = fault.status
+            err = fault.body if fault.body is not None else {"message": f"{fault.status}: fault", "code": 0}
+            response = _json(err, status=fault.status)
+            response.headers.update(fault.headers)
+            return response
+
+        try:
+            return await apply(self.faults.take(request.method, path), request, serve, error)
+        finally:
+            self.calls.append(Call(request.method, path, dict(request.query), body, status, time.perf_counter()))
+            await self._notify()
 
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]

@@ -33,6 +33,8 @@ from typing import Any, Callable
 import aiohttp
 from aiohttp import WSMsgType, web
 
+from .faults import Fault, Faults, apply
+
 TEAM_ID = "T0STUDY"
 TEAM_DOMAIN = "studygroup"
 BOT_USER_ID = "U0STUDYBOT"
@@ -210,6 +212,7 @@ class FakeSlack:
         self.messages: dict[tuple[str, str], Message] = {}
         self.views: dict[str, dict[str, Any]] = {}
         self.fail: dict[str, str] = {}  # method -> error to answer (once per entry)
+        self.faults = Faults()  # HTTP-level faults by API method: see tests/e2e/fakes/faults.py
         self.response_urls_expired = False  # answer 404 expired_url to every response_url post
         self.port = 0
         self._runner: web.AppRunner | None = None
@@ -422,10 +425,23 @@ class FakeSlack:
             if isinstance(args.get(key), str):
                 with contextlib.suppress(ValueError):
                     args[key] = json.loads(args[key])
-        body = self._handle(method, args, token)
-        call = Call(method, args, token, bool(body.get("ok")), body.get("error"))
-        self.calls.append(call)
-        return web.json_response(body)
+        call = Call(method, args, token, False, None)
+
+        async def serve() -> web.StreamResponse:
+            body = self._handle(method, args, token)
+            call.ok, call.error = bool(body.get("ok")), body.get("error")
+            return web.json_response(body)
+
+        def error(fault: Fault) -> web.StreamResponse:
+            body = fault.body if fault.body is not None else {
+                "ok": False, "error": "ratelimited" if fault.status == 429 else "internal_error"}
+            call.error = body.get("error") if isinstance(body, dict) else str(body)
+            return web.json_response(body, status=fault.status, headers=fault.headers)
+
+        try:
+            return await apply(self.faults.take(request.method, method), request, serve, error)
+        finally:
+            self.calls.append(call)
 
     def _handle(self, method: str, args: dict[str, Any], token: str) -> dict[str, Any]:
         expected = self.app_token if method == "apps.connections.open" else self.bot_token
