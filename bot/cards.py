@@ -148,9 +148,14 @@ def feedback(outcome: Outcome, objective: Objective, prefix: str = "/") -> Reply
 
 
 def leaderboard(b: Board, period: str, week_of: str | None) -> Reply:
-    title = "Leaderboard · all time" if period == "all" else f"Leaderboard · week of {date.fromisoformat(week_of):%a %d %b}"
+    if period == "all" or week_of is None:
+        title = "Leaderboard · all time"
+    else:
+        which = "last week, " if period == "last-week" else ""
+        title = f"Leaderboard · {which}week of {date.fromisoformat(week_of):%a %d %b}"
     if not b.rows:
-        return show(Card(title=title, body="No points yet. Answer the daily quiz to get on the board!", tone=Tone.INFO))
+        empty = "Nobody scored that week." if period == "last-week" else "No points yet. Answer the daily quiz to get on the board!"
+        return show(Card(title=title, body=empty, tone=Tone.INFO))
     lines = [f"**{r.rank}.** {r.name} · {r.points} pts" for r in b.rows]
     if b.me is not None:
         you = f"#{b.me.rank} of {b.members} · {b.me.points} pts"
@@ -237,7 +242,7 @@ def today(
 def help_card(prefix: str) -> Reply:
     user = [
         ("quiz", "a private practice question (favours what you missed or haven't seen)"),
-        ("leaderboard [week]", "the group's top 10, all time or this week, and your rank"),
+        ("leaderboard [week|last-week]", "the group's top 10, all time, this week or last week, and your rank"),
         ("objective <words>", "find an exam objective and its documentation link"),
         ("objectives [domain]", "list the exam domains, or one domain's objectives"),
         ("today", "today's objective and whether you answered"),

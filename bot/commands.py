@@ -11,7 +11,7 @@ import shlex
 from dataclasses import dataclass
 from typing import Literal
 
-Period = Literal["all", "week"]
+Period = Literal["all", "week", "last-week"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +144,7 @@ _TIME = re.compile(r"^\d{1,2}:\d{2}$")
 USAGE = {
     "help": "help",
     "quiz": "quiz",
-    "leaderboard": "leaderboard [week]",
+    "leaderboard": "leaderboard [week|last-week]",
     "objective": "objective <what you are looking for>",
     "objectives": "objectives [domain number]",
     "today": "today",
@@ -196,8 +196,11 @@ def parse(text: str, *, prefix: str = "/") -> Command | ParseError:
     if name == "leaderboard":
         if not args:
             return Leaderboard("all")
-        if len(args) == 1 and args[0].lower() in ("week", "weekly", "w"):
+        said = "-".join(a.lower() for a in args)
+        if said in ("week", "weekly", "w", "this-week"):
             return Leaderboard("week")
+        if said in ("last-week", "lastweek", "last", "previous-week"):
+            return Leaderboard("last-week")
         if len(args) == 1 and args[0].lower() in ("all", "all-time", "alltime"):
             return Leaderboard("all")
         return _usage("leaderboard", prefix)

@@ -49,6 +49,7 @@ from bot.schedule.clock import (
     local_date,
     next_post_after,
     parse_time,
+    previous_week,
     timezone_names,
     week_of,
     zone,
@@ -219,7 +220,8 @@ class StudyService:
             group = await self._group(session, ctx.place)
             if group is None:
                 return _no_group(ctx)
-            week = week_of(local_date(self.now(), zone(group.timezone))) if period == "week" else None
+            today = local_date(self.now(), zone(group.timezone))
+            week = {"week": week_of(today), "last-week": previous_week(today)}.get(period)
             b = await board(session, group.id, week or "all", ctx.member)
         return cards.leaderboard(b, period, week)
 

@@ -56,7 +56,7 @@ async def test_text_commands_parse_and_malformed_ones_get_usage(service):
     [unknown] = await service.handle_text(ctx("ann"), "/frobnicate")
     assert unknown.private and "don't know the command" in unknown.text
     [usage] = await service.handle_text(ctx("ann"), "leaderboard forever")
-    assert "Usage" in usage.text and "leaderboard [week]" in usage.text
+    assert "Usage" in usage.text and "leaderboard [week|last-week]" in usage.text
     [setup_usage] = await service.handle_text(ADMIN, "setup at nine")
     assert "HH:MM" in setup_usage.text
     [ok] = await service.handle_text(ADMIN, "studybot setup 07:45 Asia/Tokyo 12")
@@ -83,4 +83,4 @@ async def test_messages_name_commands_the_way_the_platform_spells_them(service):
     [nothing] = await service.handle(slack, Lookup("pizza recipe"))
     assert "/studybot objectives" in nothing.text
     [help_] = await service.handle_text(slack, "help")
-    assert "`/studybot leaderboard [week]`" in help_.cards[0].body
+    assert "`/studybot leaderboard [week|last-week]`" in help_.cards[0].body

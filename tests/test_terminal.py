@@ -59,7 +59,7 @@ def test_run_without_tokens_is_the_terminal_chat_and_it_can_be_scripted(tmp_path
     assert "Only admins" in out  # alice may not post-now
     assert "StudyBot status" in out  # "you" is the local admin
     assert "I don't know the command `frobnicate`" in out
-    assert "Usage: `/leaderboard [week]`" in out
+    assert "Usage: `/leaderboard [week|last-week]`" in out
     assert "Usage: /as NAME" in out
     assert db.is_file()
     # answers survive the process: a second session sees the first one's answer

@@ -319,9 +319,10 @@ def register_commands(client: StudyBotClient) -> None:
         await client.run_command(interaction, Practice())
 
     @tree.command(name="leaderboard", description="Show the study group's leaderboard")
-    @app_commands.describe(period="All-time or this week (default: all-time)")
+    @app_commands.describe(period="All-time, this week or last week (default: all-time)")
     @app_commands.guild_only()
-    async def leaderboard(interaction: discord.Interaction, period: Literal["all", "week"] = "all") -> None:
+    async def leaderboard(interaction: discord.Interaction,
+                          period: Literal["all", "week", "last-week"] = "all") -> None:
         await client.run_command(interaction, Leaderboard(period))
 
     @tree.command(name="objective", description="Look up a DP-100 exam objective and its docs")

@@ -68,3 +68,8 @@ def local_date(instant: datetime, tz: ZoneInfo) -> date:
 def week_of(day: date) -> str:
     """Weeks start on Monday; a week is named by its Monday."""
     return (day - timedelta(days=day.weekday())).isoformat()
+
+
+def previous_week(day: date) -> str:
+    """The week before ``day``'s week, named by its Monday."""
+    return week_of(day - timedelta(days=7))

@@ -76,7 +76,7 @@ async def test_connects_without_privileged_intents_and_syncs_commands_once(bot: 
     assert set(commands) == {"quiz", "leaderboard", "objective", "objectives", "today", "stats", "help", "studybot"}
     assert all(c["description"] for c in commands.values())
 
-    assert [ch["value"] for ch in commands["leaderboard"]["options"][0]["choices"]] == ["all", "week"]
+    assert [ch["value"] for ch in commands["leaderboard"]["options"][0]["choices"]] == ["all", "week", "last-week"]
     assert commands["objective"]["options"][0]["autocomplete"] is True
     domains = commands["objectives"]["options"][0]["choices"]
     assert [d["value"] for d in domains] == ["1", "2", "3", "4"]

@@ -299,7 +299,7 @@ async def test_malformed_subcommands_get_a_private_usage_message(slack: Harness)
     fake = slack.fake
     cases = {
         "frobnicate": "I don't know the command `frobnicate`",
-        "leaderboard forever": "Usage: `/studybot leaderboard [week]`",
+        "leaderboard forever": "Usage: `/studybot leaderboard [week|last-week]`",
         "objective": "Usage: `/studybot objective",
         "setup tomorrow": "Tell me when to post",
         "setup 09:00 Europe/Berlin 3 extra": "Usage: `/studybot setup",

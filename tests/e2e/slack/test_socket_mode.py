@@ -60,7 +60,7 @@ async def test_socket_mode_command_click_and_home(socket_slack: Harness) -> None
     eid = await fake.send_envelope("slash_commands", fake.slash_form("leaderboard sideways", user=BOB))
     await fake.wait_ack(eid)
     await fake.wait_for(lambda: fake.private_to(BOB), what="Bob's usage message")
-    assert "Usage: `/studybot leaderboard [week]`" in fake.private_to(BOB)[0]
+    assert "Usage: `/studybot leaderboard [week|last-week]`" in fake.private_to(BOB)[0]
     assert buttons(post.blocks)
 
 

@@ -1,0 +1,63 @@
+"""Week boards through the public API: which week an answer counts for, and last week's board."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from bot import codec
+from bot.commands import Answer, Leaderboard, Setup, parse
+from tests.helpers import ctx, right_and_wrong
+
+UTC = timezone.utc
+
+
+async def post_next(service, clock, poster, step_hours: float = 1):  # noqa: ANN001
+    """Tick the scheduler until it posts; return (quiz id, right, wrong, the post's reply)."""
+    before = len(poster.posts)
+    while len(poster.posts) == before:
+        clock.advance(hours=step_hours)
+        await service.run_due()
+    reply = poster.posts[-1][1]
+    quiz_card = next(c for c in reply.cards if c.choices)
+    quiz_id = codec.decode(quiz_card.choices[0].id).quiz_id
+    return quiz_id, *await right_and_wrong(service, quiz_id), reply
+
+
+def board_lines(reply) -> list[str]:  # noqa: ANN001
+    return reply.cards[0].body.splitlines()
+
+
+async def test_a_sunday_quiz_answered_after_midnight_counts_for_the_week_before(service, clock, poster):
+    # Tokyo is UTC+9: Sunday 7 June 09:00 JST is 00:00 UTC, Monday 8 June 00:00:01 JST is 15:00:01 UTC Sunday
+    clock.set(datetime(2026, 6, 6, 23, 30, tzinfo=UTC))
+    await service.handle(ctx("boss", admin=True), Setup(time="09:00", timezone="Asia/Tokyo"))
+    sunday, right, wrong, _ = await post_next(service, clock, poster, step_hours=0.5)
+    clock.set(datetime(2026, 6, 7, 15, 0, 1, tzinfo=UTC))  # Monday 00:00:01 in Tokyo, the quiz still open
+    [fb] = await service.handle(ctx("ann"), Answer(sunday, right))
+    assert fb.cards[0].title.startswith("✅")
+
+    [this_week] = await service.handle(ctx("ann"), Leaderboard("week"))
+    assert "week of Mon 08 Jun" in this_week.cards[0].title
+    assert board_lines(this_week)[0].startswith("No points yet")
+    [last_week] = await service.handle(ctx("ann"), Leaderboard("last-week"))
+    assert last_week.cards[0].title == "Leaderboard · last week, week of Mon 01 Jun"
+    assert board_lines(last_week) == ["**1.** Ann · 10 pts"]
+    assert {f.name: f.value for f in last_week.cards[0].fields}["You"] == "#1 of 1 · 10 pts"
+
+    # Monday's quiz (posted 09:00 JST) counts for the new week
+    monday, right, wrong, _ = await post_next(service, clock, poster)
+    await service.handle(ctx("bob"), Answer(monday, right))
+    [this_week] = await service.handle(ctx("bob"), Leaderboard("week"))
+    assert board_lines(this_week) == ["**1.** Bob · 10 pts"]
+    [last_week] = await service.handle(ctx("bob"), Leaderboard("last-week"))
+    assert board_lines(last_week) == ["**1.** Ann · 10 pts"]
+
+
+async def test_last_week_is_typed_as_on_slack_and_in_the_terminal(service, clock, poster):
+    for text in ("leaderboard last-week", "/leaderboard last week", "studybot leaderboard lastweek"):
+        assert parse(text, prefix="/studybot ") == Leaderboard("last-week")
+    clock.set(datetime(2026, 6, 3, 8, 0, tzinfo=UTC))  # a Wednesday
+    await service.handle(ctx("boss", admin=True), Setup(time="09:00", timezone="UTC"))
+    [reply] = await service.handle_text(ctx("ann"), "/leaderboard last week")
+    assert reply.cards[0].title == "Leaderboard · last week, week of Mon 25 May"
+    assert board_lines(reply) == ["Nobody scored that week."]
