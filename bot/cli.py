@@ -15,7 +15,7 @@ from bot.config import Settings
 log = logging.getLogger("studybot")
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="studybot",
         description="StudyBot: daily DP-100 objectives, quizzes and leaderboards for study groups "
@@ -56,7 +56,11 @@ def main(argv: list[str] | None = None) -> int:
                                 description="The invite URL with the scopes and permissions StudyBot needs.")
     invite.add_argument("--client-id", type=int, help="the application id (default: asked from Discord with DISCORD_TOKEN)")
     invite.set_defaults(func=_discord_invite)
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "func"):
         parser.print_help()

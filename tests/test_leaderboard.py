@@ -80,3 +80,32 @@ async def test_my_rank_is_shown_beyond_the_top_ten(service, clock, poster):
     assert len(card.body.splitlines()) == 10
     assert all(line.startswith("**1.**") for line in card.body.splitlines())
     assert {f.name: f.value for f in card.fields}["You"] == "#13 of 13 · 0 pts"
+
+
+async def test_a_tie_lists_the_earlier_scorer_first_even_with_the_higher_member_id(service, clock, poster):
+    from bot.commands import Practice
+
+    clock.set(datetime(2026, 6, 1, 0, 30, tzinfo=UTC))
+    await service.handle(ctx("boss", admin=True), Setup(time="09:00", timezone="UTC"))
+    await service.handle(ctx("late"), Practice())  # "late" gets the lower member id
+    quiz_id, right, _ = await _post_day(service, clock, poster)
+    await service.handle(ctx("early"), Answer(quiz_id, right))
+    clock.advance(minutes=5)
+    await service.handle(ctx("late"), Answer(quiz_id, right))
+    for period in ("all", "week"):
+        [board] = await service.handle(ctx("late"), Leaderboard(period))
+        assert board.cards[0].body.splitlines() == ["**1.** Early · 10 pts", "**1.** Late · 10 pts"], period
+
+
+async def test_the_week_board_follows_the_groups_local_date(service, clock, poster):
+    # Monday 8 Jun 07:00 in Auckland is still Sunday 7 Jun (19:00) in UTC
+    clock.set(datetime(2026, 6, 7, 18, 0, tzinfo=UTC))
+    await service.handle(ctx("boss", admin=True), Setup(time="07:00", timezone="Pacific/Auckland"))
+    quiz_id, right, _ = await _post_day(service, clock, poster)
+    assert clock.now == datetime(2026, 6, 7, 19, 0, tzinfo=UTC)
+    await service.handle(ctx("ann"), Answer(quiz_id, right))
+    clock.advance(hours=1)  # Monday 08:00 in Auckland
+    [week] = await service.handle(ctx("ann"), Leaderboard("week"))
+    card = week.cards[0]
+    assert "week of Mon 08 Jun" in card.title
+    assert card.body.splitlines() == ["**1.** Ann · 10 pts"]

@@ -168,3 +168,65 @@ async def test_quiz_open_hours_close_it_early(service, poster, clock):
     clock.advance(minutes=1)
     await service.run_due()
     assert len(poster.updates) == 1
+
+
+async def test_a_quiz_closed_early_by_post_now_stays_closed(service, poster, clock):
+    # Mon 2 Mar 07:00 Berlin: today's quiz is posted; it would close at Tue 09:00 Berlin (08:00 UTC)
+    quiz_id, right, _, _ = await _daily(service, poster)
+    # Tue 08:00 Berlin, before that: post-now opens Tuesday's quiz and closes Monday's early
+    clock.advance(days=1, hours=1)
+    [posted] = await service.handle(ADMIN, PostNow())
+    assert "Posted" in posted.text
+    assert len(poster.updates) == 1 and poster.updates[0][1] == "m1"
+    [late] = await service.handle(ctx("ann"), Answer(quiz_id, right))
+    assert late.private and late.cards[0].title == "This quiz has closed"
+    [board] = await service.handle(ctx("ann"), Leaderboard("all"))
+    assert board.cards[0].body.startswith("No points yet")
+
+
+async def test_an_answer_at_exactly_closes_at_is_closed_before_the_tick(service, poster, clock):
+    await service.handle(ADMIN, Setup(time="09:00", timezone="UTC", open_hours=2))
+    await service.handle(ADMIN, PostNow())
+    _, post, _ = poster.posts[-1]
+    quiz_id = codec.decode(post.cards[1].choices[0].id).quiz_id
+    right, _ = await right_and_wrong(service, quiz_id)
+    clock.advance(hours=2)  # exactly closes_at; the scheduler has not run the close yet
+    [late] = await service.handle(ctx("ann"), Answer(quiz_id, right))
+    assert late.cards[0].title == "This quiz has closed"
+    [board] = await service.handle(ctx("ann"), Leaderboard("all"))
+    assert board.cards[0].body.startswith("No points yet")
+
+
+async def test_a_pick_one_past_the_last_option_is_refused_not_graded(service, poster):
+    quiz_id, right, _, card = await _daily(service, poster)
+    n = len(card.choices)
+    for bad in (n, -1):
+        # the right size of pick, with one position outside 0..n-1
+        picks = frozenset(sorted(right)[1:]) | {bad}
+        [reply] = await service.handle(ctx("ann"), Answer(quiz_id, picks))
+        assert reply.private and reply.text.startswith("Pick exactly"), (bad, reply)
+    # nothing was recorded: ann's first real answer is graded and scores
+    [ok] = await service.handle(ctx("ann"), Answer(quiz_id, right))
+    assert ok.cards[0].tone is Tone.SUCCESS
+
+
+async def test_options_are_shuffled_per_quiz(service, poster, clock):
+    """Displayed order differs from the file's, and the right answer's position moves around."""
+    await service.handle(ADMIN, Setup(time="09:00", timezone="UTC"))
+    in_file_order = 0
+    right_positions = []
+    days = 20
+    for _ in range(days):
+        before = len(poster.posts)
+        while len(poster.posts) == before:
+            clock.advance(hours=6)
+            await service.run_due()
+        card = poster.posts[-1][1].cards[1]
+        quiz_id = codec.decode(card.choices[0].id).quiz_id
+        question = service.pack.question_by_id[await _question_id(service, quiz_id)]
+        shown = [c.text for c in card.choices]
+        in_file_order += shown == [text for _, text in question.options]
+        by_text = {text: key for key, text in question.options}
+        right_positions.append(frozenset(i for i, t in enumerate(shown) if by_text[t] in question.answer))
+    assert in_file_order < days / 2
+    assert len(set(right_positions)) >= 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -53,7 +54,9 @@ def test_run_without_tokens_is_the_terminal_chat_and_it_can_be_scripted(tmp_path
     assert "Define early termination options" in out  # the lookup
     assert "https://docs.microsoft.com/en-us/azure/machine-learning/how-to-tune-hyperparameters#early-termination" in out
     assert "Describe principles of differential privacy" in out  # /objectives 4
-    assert "Progress · alice" in out and ("█" in out or "░" in out)
+    assert "Progress · alice" in out
+    # a bar per exam domain: alice answered in one or two domains, and has not started the others
+    assert re.search(r"[█░]{10} \d+% \(\d+/\d+\)", out) and "░░░░░░░░░░  —" in out
     # "2" answers a one-pick practice question; a "choose two" one refuses it and takes "12"
     assert "Practice question" in out and out.count("Practice: counts toward /stats.") == 1
     assert "Only admins" in out  # alice may not post-now
@@ -67,12 +70,36 @@ def test_run_without_tokens_is_the_terminal_chat_and_it_can_be_scripted(tmp_path
     assert "You answered today's quiz" in again.stdout
 
 
+def _commands(parser, path=()):
+    """Every (path, one-line help, sub-parser) below ``parser``, however deep."""
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                yield (*path, name), helps.get(name), sub
+                yield from _commands(sub, (*path, name))
+
+
 def test_help_explains_every_subcommand():
-    top = studybot("--help")
-    assert top.returncode == 0 and "run" in top.stdout and "content" in top.stdout
-    for args in (["run"], ["chat"], ["content", "check"], ["db", "upgrade"], ["discord", "invite-url"]):
-        sub = studybot(*args, "--help")
-        assert sub.returncode == 0 and "usage: studybot" in sub.stdout, args
+    """Each command is listed with a line of help by its parent, and its own --help says what it does."""
+    from bot.cli import build_parser
+
+    commands = list(_commands(build_parser()))
+    assert {" ".join(p) for p, _, _ in commands} >= {"run", "chat", "content check", "db upgrade", "discord invite-url"}
+    for path, summary, sub in commands:
+        assert summary, f"`studybot {' '.join(path)}` has no help line"
+        parent = studybot(*path[:-1], "--help")
+        assert parent.returncode == 0, path
+        words = " ".join(parent.stdout.split())
+        assert f" {path[-1]} {' '.join(summary.split())}" in words, (path, parent.stdout)
+        if not sub._subparsers:  # a command that runs: it describes itself and every option
+            own = studybot(*path, "--help")
+            assert own.returncode == 0 and sub.description, path
+            assert " ".join(sub.description.split()) in " ".join(own.stdout.split()), path
+            for action in sub._actions:
+                assert action.help, (path, action.dest)
 
 
 def test_db_upgrade_creates_then_reports_current(tmp_path):

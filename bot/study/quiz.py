@@ -173,7 +173,7 @@ class AnswerDesk:
             if quiz.closed_at is not None or (quiz.closes_at is not None and item.at >= quiz.closes_at):
                 outcomes.append(Outcome(Status.CLOSED, quiz, question))
                 continue
-            if len(item.picks) != question.pick or max(item.picks) >= len(quiz.option_order):
+            if len(item.picks) != question.pick or not all(0 <= p < len(quiz.option_order) for p in item.picks):
                 outcomes.append(Outcome(Status.INVALID, quiz, question))
                 continue
             correct = item.picks == correct_positions(quiz, question)
