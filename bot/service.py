@@ -178,9 +178,12 @@ class StudyService:
     # --- quizzes ---------------------------------------------------------------------------
 
     async def _answer(self, ctx: Context, quiz_id: int, positions: frozenset[int]) -> Reply:
-        outcome = await self.desk.submit(quiz_id, ctx.member, positions)
+        outcome = await self.desk.submit(quiz_id, ctx.member, ctx.place, positions)
         if outcome.status is quizzes.Status.MISSING:
             return say(f"I can't find that quiz any more. Try {ctx.prefix}today or {ctx.prefix}quiz.")
+        if outcome.status is quizzes.Status.ELSEWHERE:
+            return say("That quiz belongs to another study group, so this click doesn't count here. "
+                       f"Try {ctx.prefix}today for this group's quiz.")
         objective = self.pack.objective_by_id[outcome.question.objective_id]
         return cards.feedback(outcome, objective, ctx.prefix)
 

@@ -156,6 +156,8 @@ class DailyPosts:
             await session.execute(update(Quiz).where(Quiz.id == quiz.id).values(message_ref=ref))
 
     async def close(self, quiz_id: int, now: datetime) -> None:
+        # answers acknowledged before the close began are counted: let them commit first
+        await self.desk.settle()
         async with self.desk.lock:  # no answer commits between the close and the results
             async with self.sessions() as session, session.begin():
                 if not await quizzes.close(session, quiz_id, now):

@@ -22,10 +22,11 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.commands import Member
+from bot.commands import Member, Place
 from bot.content.pack import Pack, Question
 from bot.store.members import MemberIds
-from bot.store.models import Answer, Progress, Quiz, Score, ScoreBucket, Standing
+from bot.store.models import Answer, Group, Progress, Quiz, Score, ScoreBucket, Standing
+from bot.store.models import Member as MemberRow
 from bot.store.upsert import insert_for
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class Status(Enum):
     MISSING = "missing"  # no such quiz (an id from somewhere else)
     INVALID = "invalid"  # wrong number of picks, or a position out of range
     NOT_YOURS = "not_yours"  # someone else's practice question
+    ELSEWHERE = "elsewhere"  # a daily quiz of another group than the one where it was clicked
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ class Outcome:
 class _Pending:
     quiz_id: int
     member: Member
+    place: Place  # where the click happened (the platform says so; the quiz id is only a claim)
     picks: frozenset[int]
     at: datetime
     future: asyncio.Future[Outcome]
@@ -101,20 +104,30 @@ class AnswerDesk:
         self.clock = clock
         self.members = members
         self._queue: list[_Pending] = []
+        self._batch: list[_Pending] = []  # the batch committing now
         self._worker: asyncio.Task[None] | None = None
         #: Held while a batch commits; closing a quiz takes it too, so no answer slips in after.
         self.lock = asyncio.Lock()
 
-    async def submit(self, quiz_id: int, member: Member, picks: frozenset[int]) -> Outcome:
+    async def submit(self, quiz_id: int, member: Member, place: Place, picks: frozenset[int]) -> Outcome:
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Pending(quiz_id, member, picks, self.clock(), future))
+        self._queue.append(_Pending(quiz_id, member, place, picks, self.clock(), future))
         if self._worker is None or self._worker.done():
             self._worker = asyncio.create_task(self._drain())
         return await future
 
+    async def settle(self) -> int:
+        """Wait until every answer submitted so far is committed (or has failed); how many there were.
+        A close calls this first: an answer acknowledged before the close began is counted."""
+        waiting = [i.future for i in (*self._batch, *self._queue) if not i.future.done()]
+        if waiting:
+            await asyncio.wait(waiting)
+        return len(waiting)
+
     async def _drain(self) -> None:
         while self._queue:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+            self._batch = batch
             async with self.lock:
                 try:
                     results = await self._commit(batch)
@@ -136,39 +149,56 @@ class AnswerDesk:
                     item.future.set_exception(result)
                 else:
                     item.future.set_result(result)
+            self._batch = []
 
     async def _commit(self, batch: list[_Pending]) -> list[Outcome]:
         async with self.sessions() as session, session.begin():
             return await self._record(session, batch)
 
     async def _record(self, session: AsyncSession, batch: list[_Pending]) -> list[Outcome]:
-        ids = await self.members.resolve(session, [i.member for i in batch])
-        for item, member_id in zip(batch, ids, strict=True):
-            item.member_id = member_id
         quiz_ids = {i.quiz_id for i in batch}
-        quizzes = {q.id: q for q in (await session.scalars(select(Quiz).where(Quiz.id.in_(quiz_ids))))}
+        found = await session.execute(
+            select(Quiz, Group.platform, Group.channel, MemberRow.platform, MemberRow.workspace, MemberRow.user_id)
+            .outerjoin(Group, Group.id == Quiz.group_id).outerjoin(MemberRow, MemberRow.id == Quiz.owner_id)
+            .where(Quiz.id.in_(quiz_ids))
+        )
+        quizzes = {row[0].id: row for row in found}
+        refused: dict[int, Outcome] = {}  # position in the batch -> the refusal, decided before any write
+        places = _PlaceGroups(session)
+        for n, item in enumerate(batch):
+            row = quizzes.get(item.quiz_id)
+            quiz = row[0] if row else None
+            question = self.pack.question_by_id.get(quiz.question_id) if quiz else None
+            if quiz is None or question is None:
+                refused[n] = Outcome(Status.MISSING)
+            elif quiz.kind == "practice":
+                if (item.member.platform, item.member.workspace, item.member.user_id) != tuple(row[3:6]):
+                    refused[n] = Outcome(Status.NOT_YOURS, quiz, question)
+            elif not await places.owns(item.place, quiz.group_id, row[1], row[2]):
+                refused[n] = Outcome(Status.ELSEWHERE)
+        accepted = [item for n, item in enumerate(batch) if n not in refused]
+        ids = await self.members.resolve(session, [i.member for i in accepted]) if accepted else []
+        for item, member_id in zip(accepted, ids, strict=True):
+            item.member_id = member_id
         earlier = {
             (qid, mid): picks
             for qid, mid, picks in await session.execute(
                 select(Answer.quiz_id, Answer.member_id, Answer.picks).where(
-                    Answer.quiz_id.in_(quiz_ids), Answer.member_id.in_({i.member_id for i in batch})
+                    Answer.quiz_id.in_(quiz_ids), Answer.member_id.in_({i.member_id for i in accepted})
                 )
             )
-        }
+        } if accepted else {}
         outcomes: list[Outcome] = []
         graded: list[tuple[_Pending, Quiz, Question, bool]] = []
-        for item in batch:
-            quiz = quizzes.get(item.quiz_id)
-            question = self.pack.question_by_id.get(quiz.question_id) if quiz else None
-            if quiz is None or question is None:
-                outcomes.append(Outcome(Status.MISSING))
+        for n, item in enumerate(batch):
+            if n in refused:
+                outcomes.append(refused[n])
                 continue
+            quiz = quizzes[item.quiz_id][0]
+            question = self.pack.question_by_id[quiz.question_id]
             key = (quiz.id, item.member_id)
             if key in earlier:
                 outcomes.append(Outcome(Status.DUPLICATE, quiz, question, decode_picks(earlier[key])))
-                continue
-            if quiz.kind == "practice" and quiz.owner_id != item.member_id:
-                outcomes.append(Outcome(Status.NOT_YOURS, quiz, question))
                 continue
             if quiz.closed_at is not None or (quiz.closes_at is not None and item.at >= quiz.closes_at):
                 outcomes.append(Outcome(Status.CLOSED, quiz, question))
@@ -305,6 +335,35 @@ class AnswerDesk:
             ),
             [dict(member_id=m, domain_id=d, answered=a, correct=c) for (m, d), (a, c) in totals.items()],
         )
+
+
+class _PlaceGroups:
+    """Which group a place belongs to, as the member sees it: the group of the click's channel
+    (on Slack, members of another organisation in a shared channel count too, so the workspace
+    is not compared), else the first group of the click's workspace (the one ``/today`` and
+    the App Home show outside the group's channel). Looked up only when the channel differs."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self._known: dict[Place, int | None] = {}
+
+    async def owns(self, place: Place, group_id: int | None, platform: str | None, channel: str | None) -> bool:
+        if group_id is None or place.platform != platform:
+            return False
+        if place.channel == channel:
+            return True
+        if place not in self._known:
+            here = await self.session.scalar(
+                select(Group.id).where(Group.platform == place.platform, Group.channel == place.channel)
+                .order_by(Group.id).limit(1)
+            ) if place.channel else None
+            if here is None:
+                here = await self.session.scalar(
+                    select(Group.id).where(Group.platform == place.platform, Group.workspace == place.workspace)
+                    .order_by(Group.id).limit(1)
+                )
+            self._known[place] = here
+        return self._known[place] == group_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -725,17 +725,21 @@ class FakeDiscord:
     # --- interactions ----------------------------------------------------------------------
 
     def _interaction_payload(self, itype: int, user: User, data: dict[str, Any], channel_id: int | None,
-                             message: dict[str, Any] | None = None) -> Interaction:
+                             message: dict[str, Any] | None = None, guild_id: int | None = None) -> Interaction:
+        """``guild_id`` (with a ``channel_id`` of that server) plays an interaction from another
+        server than the fake's own: as Discord sends it, the guild and channel are the click's."""
         channel_id = channel_id or self.channel_ids[0]
+        guild_id = guild_id or self.guild_id
         iid = self.snowflake()
         token = f"itoken-{iid}"
+        channel = {**self.channel_payload(channel_id), "guild_id": str(guild_id)}
         payload: dict[str, Any] = {
             "id": str(iid), "application_id": str(self.app_id), "type": itype, "data": data,
-            "guild_id": str(self.guild_id), "guild": {"id": str(self.guild_id), "locale": "en-US", "features": []},
-            "channel_id": str(channel_id), "channel": self.channel_payload(channel_id),
+            "guild_id": str(guild_id), "guild": {"id": str(guild_id), "locale": "en-US", "features": []},
+            "channel_id": str(channel_id), "channel": channel,
             "member": user.member_payload(), "token": token, "version": 1,
             "app_permissions": str(MEMBER_PERMISSIONS), "locale": "en-US", "guild_locale": "en-US",
-            "entitlements": [], "authorizing_integration_owners": {"0": str(self.guild_id)},
+            "entitlements": [], "authorizing_integration_owners": {"0": str(guild_id)},
             "context": 0, "attachment_size_limit": 10 * 1024 * 1024,
         }
         if message is not None:
@@ -816,19 +820,21 @@ class FakeDiscord:
         return opts, resolved
 
     def click_payload(self, user: User, message: dict[str, Any], custom_id: str,
-                      values: list[str] | None = None) -> Interaction:
+                      values: list[str] | None = None, guild_id: int | None = None) -> Interaction:
         component = next((c for c in buttons(message) if c.get("custom_id") == custom_id), None)
         ctype = component["type"] if component else 2
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": ctype}
         if values is not None:
             data["values"] = values
         return self._interaction_payload(MESSAGE_COMPONENT, user, data, int(message["channel_id"]),
-                                         message=message)
+                                         message=message, guild_id=guild_id)
 
     async def click(self, user: User, message: dict[str, Any], custom_id: str, *,
-                    values: list[str] | None = None, wait: bool = True, timeout: float = 5.0) -> Interaction:
-        """Click a button (or submit a select with ``values``) on ``message`` as ``user``."""
-        inter = self.click_payload(user, message, custom_id, values)
+                    values: list[str] | None = None, wait: bool = True, timeout: float = 5.0,
+                    guild_id: int | None = None) -> Interaction:
+        """Click a button (or submit a select with ``values``) on ``message`` as ``user``;
+        ``guild_id`` for a message in another server (its ``channel_id`` is that server's)."""
+        inter = self.click_payload(user, message, custom_id, values, guild_id)
         await self.send_interaction(inter)
         if wait:
             await self.wait_done(inter, timeout)
