@@ -2,16 +2,24 @@
 
 Every interaction goes through :meth:`StudyBotClient.run_command`:
 
-1. the core's ``service.handle`` starts at once;
-2. if it has not answered within :data:`ACK_BUDGET` seconds of the interaction's creation
-   (its snowflake timestamp: Discord's 3-second window runs from there, not from when the
-   event reached us), the interaction is deferred ("thinking…"); during a burst (more than
-   :data:`BUSY` interactions in flight) it is deferred at once, because the core's answer
-   will queue behind the others anyway;
-3. the replies are rendered (``render``) and sent: the first as the interaction response,
+1. a second delivery of an interaction already being handled is dropped (one WARNING);
+2. an interaction that is already past :data:`ACK_BUDGET` seconds of its creation (its
+   snowflake timestamp: Discord's 3-second window runs from there, not from when the event
+   reached us) is acknowledged (deferred) *before* any work: if Discord refuses ("Unknown
+   interaction", it is too late), nothing is done and one WARNING says so. The member saw
+   "interaction failed" and can simply try again;
+3. otherwise the core's ``service.handle`` starts at once; if it has not answered within
+   :data:`ACK_BUDGET` seconds of the interaction's creation the interaction is deferred
+   ("thinking…"); during a burst (more than :data:`BUSY` interactions in flight) it is
+   deferred at once, because the core's answer will queue behind the others anyway;
+4. the replies are rendered (``render``) and sent: the first as the interaction response,
    the rest as followups, each public or ephemeral as the core says;
-4. any exception is logged with its traceback and the member gets a short private apology;
-   the client keeps serving.
+5. Discord refusing the acknowledgement after the work was done (the interaction expired
+   or another process acknowledged it) is one WARNING line naming what was done. For an
+   answer that means it *was* recorded: the member's next click shows it ("You already
+   answered: you chose B"), so it is never recorded without the member being able to see it;
+6. any other exception is logged with its traceback and the member gets a short private
+   apology; the client keeps serving.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -48,7 +57,9 @@ from bot.commands import (
 )
 from bot.replies import Reply, say
 
+from .options import problem
 from .render import CHOICES_MAX, AnswerButton, AnswerSelect, Rendered, choice_name, choice_value, render_messages
+from .sync import sync_if_changed
 
 if TYPE_CHECKING:
     from bot.service import StudyService
@@ -64,6 +75,12 @@ BUSY = 8
 #: Neutral on purpose: the core may have done the work (an answer recorded) before sending failed.
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 UNKNOWN_BUTTON = "That button is not one of mine any more. Try `/today` for the current quiz."
+#: Discord's error codes for an interaction that can no longer be answered: it expired
+#: (10062 Unknown interaction; 10015/50027 for its webhook token) or was already
+#: acknowledged (40060), by an earlier delivery or another process.
+UNANSWERABLE = frozenset({10062, 40060, 10015, 50027})
+#: Interaction ids remembered to drop a second delivery (tokens live 15 minutes).
+SEEN_MAX = 10_000
 
 #: Commands whose reply is normally public, so a deferral ("thinking…") is shown publicly too.
 #: Anything else defers privately. A wrong guess is corrected when the reply arrives.
@@ -99,6 +116,31 @@ class ChannelId(app_commands.Transformer):
         return int(value.id)
 
 
+class Unanswerable(Exception):
+    """Discord refused to take an answer to this interaction (see :data:`UNANSWERABLE`)."""
+
+    def __init__(self, error: discord.HTTPException) -> None:
+        super().__init__(f"{error.code} {error.text or error.status}")
+
+
+def unanswerable(error: BaseException) -> bool:
+    return isinstance(error, discord.HTTPException) and error.code in UNANSWERABLE
+
+
+class StudyBotTree(app_commands.CommandTree):
+    """Refuses malformed option values with a private message before a command runs."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if interaction.type is not discord.InteractionType.application_command:
+            return True
+        wrong = problem(interaction)
+        if wrong is None:
+            return True
+        log.info("Discord: refused %s: %s", _describe(interaction, None), wrong)
+        await reply_privately(interaction, wrong)
+        return False
+
+
 class StudyBotClient(discord.Client):
     """StudyBot on Discord. No privileged intents: only ``guilds`` (channel cache, guild events);
     slash commands and components arrive as interactions regardless of intents."""
@@ -112,11 +154,11 @@ class StudyBotClient(discord.Client):
         self.service = service
         self.sync_guild = sync_guild
         self.sync_commands = sync_commands
-        self.tree = app_commands.CommandTree(self)
+        self.tree = StudyBotTree(self)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.logged_in = asyncio.Event()
-        self.synced: list[app_commands.AppCommand] = []
         self.in_flight = 0
+        self._seen: OrderedDict[int, None] = OrderedDict()
         register_commands(self)
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -124,18 +166,18 @@ class StudyBotClient(discord.Client):
     async def setup_hook(self) -> None:
         self.add_dynamic_items(AnswerButton, AnswerSelect)
         if self.sync_commands:
+            guild = discord.Object(id=self.sync_guild) if self.sync_guild else None
+            where = f"guild {self.sync_guild}" if guild else "global"
+            if guild is not None:
+                self.tree.copy_global_to(guild=guild)
             try:
-                if self.sync_guild:
-                    guild = discord.Object(id=self.sync_guild)
-                    self.tree.copy_global_to(guild=guild)
-                    self.synced = await self.tree.sync(guild=guild)
-                else:
-                    self.synced = await self.tree.sync()
-                log.info("Synced %d application commands (%s)", len(self.synced),
-                         f"guild {self.sync_guild}" if self.sync_guild else "global")
-            except discord.HTTPException:
+                changed = await sync_if_changed(self, self.tree, guild)
+                log.info("Discord: application commands (%s) %s", where,
+                         "registered" if changed else "unchanged; not registered again")
+            except discord.HTTPException as e:
                 # the commands from the previous sync keep working; say so and serve on
-                log.exception("Could not sync application commands")
+                log.warning("Discord: could not register the application commands (%s): %s %s",
+                            where, e.status, e.text or "")
         self.logged_in.set()
 
     async def close(self) -> None:
@@ -160,37 +202,82 @@ class StudyBotClient(discord.Client):
         if interaction.type is not discord.InteractionType.component:
             return
         custom_id = str((interaction.data or {}).get("custom_id", ""))
-        if AnswerButton.__discord_ui_compiled_template__.fullmatch(custom_id) or \
-                AnswerSelect.__discord_ui_compiled_template__.fullmatch(custom_id):
-            return
-        try:
-            await interaction.response.send_message(UNKNOWN_BUTTON, ephemeral=True)
-        except discord.HTTPException:
-            log.warning("Discord: could not answer unknown component %r", custom_id, exc_info=True)
+        ours = AnswerButton.__discord_ui_compiled_template__.fullmatch(custom_id) or \
+            AnswerSelect.__discord_ui_compiled_template__.fullmatch(custom_id)
+        if ours and _on_message(interaction, custom_id):
+            return  # discord.py routes it to AnswerButton / AnswerSelect
+        if ours:
+            # discord.py drops a click whose custom id is not on the message it came from
+            # (a forged or stale request): refuse it rather than leave the member hanging
+            log.info("Discord: component %r is not on message %s; refused", custom_id,
+                     getattr(interaction.message, "id", "?"))
+        await reply_privately(interaction, UNKNOWN_BUTTON)
 
     # --- answering interactions --------------------------------------------------------------
 
     async def run_command(self, interaction: discord.Interaction, command: Command) -> None:
         """Run one core command for an interaction and answer it (see module docstring)."""
+        if self._second_delivery(interaction):
+            log.warning("Discord: %s was delivered twice; answering it once", _describe(interaction, command))
+            return
         self.in_flight += 1
+        started = False
         try:
-            budget = 0.0 if self.in_flight > BUSY else ack_budget(interaction)
-            ctx = context_for(interaction)
-            task = asyncio.ensure_future(self.service.handle(ctx, command))
-            task.add_done_callback(_retrieve)
             deferred_private: bool | None = None
-            done, _ = await asyncio.wait({task}, timeout=budget) if budget > 0 else (set(), set())
-            if not done and not task.done():
-                deferred_private = not isinstance(command, _PUBLIC_GUESS)
-                interaction.extras["deferred_private"] = deferred_private
-                await interaction.response.defer(ephemeral=deferred_private, thinking=True)
+            if ack_budget(interaction) <= 0:
+                # too late to do the work first: acknowledge, and do nothing if Discord refuses
+                deferred_private = await self._defer(interaction, command)
+            task = asyncio.ensure_future(self.service.handle(context_for(interaction), command))
+            started = True
+            task.add_done_callback(_retrieve)
+            if deferred_private is None:
+                budget = 0.0 if self.in_flight > BUSY else ack_budget(interaction)
+                done, _ = await asyncio.wait({task}, timeout=budget) if budget > 0 else (set(), set())
+                if not done and not task.done():
+                    deferred_private = await self._defer(interaction, command)
             replies = await task
             await self.deliver(interaction, list(replies), deferred_private)
-        except Exception:
-            log.exception("Discord: handler failed for %s", _describe(interaction, command))
-            await self.apologize(interaction)
+        except Exception as e:
+            if isinstance(e, Unanswerable) or unanswerable(e):
+                self._warn_unanswerable(interaction, command, str(Unanswerable(e) if unanswerable(e) else e),
+                                        started)
+            else:
+                log.exception("Discord: handler failed for %s", _describe(interaction, command))
+                await self.apologize(interaction)
         finally:
             self.in_flight -= 1
+
+    async def _defer(self, interaction: discord.Interaction, command: Command) -> bool:
+        """Acknowledge with "thinking…", public if the reply usually is; returns whether private."""
+        private = not isinstance(command, _PUBLIC_GUESS)
+        interaction.extras["deferred_private"] = private
+        try:
+            await interaction.response.defer(ephemeral=private, thinking=True)
+        except discord.HTTPException as e:
+            if unanswerable(e):
+                raise Unanswerable(e) from None
+            raise
+        return private
+
+    def _second_delivery(self, interaction: discord.Interaction) -> bool:
+        if interaction.id in self._seen:
+            return True
+        self._seen[interaction.id] = None
+        if len(self._seen) > SEEN_MAX:
+            self._seen.popitem(last=False)
+        return False
+
+    @staticmethod
+    def _warn_unanswerable(interaction: discord.Interaction, command: Command, why: str, started: bool) -> None:
+        age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+        if not started:
+            done = "nothing was done; the member can try again"
+        elif isinstance(command, Answer):
+            done = "the answer was recorded and the member's next click shows it"
+        else:
+            done = "the command ran but its reply was not shown"
+        log.warning("Discord: could not answer %s, %.1f s after it was created (%s): %s",
+                    _describe(interaction, command), age, why, done)
 
     async def deliver(self, interaction: discord.Interaction, replies: list[Reply],
                       deferred_private: bool | None = None) -> None:
@@ -221,11 +308,18 @@ class StudyBotClient(discord.Client):
                 with contextlib.suppress(discord.HTTPException):
                     await interaction.delete_original_response()
             await interaction.followup.send(APOLOGY, ephemeral=True)
-        except Exception:
-            log.warning("Discord: could not send the apology for interaction %s", interaction.id, exc_info=True)
+        except discord.HTTPException as e:
+            log.warning("Discord: could not send the apology for interaction %s: %s %s", interaction.id,
+                        e.code or e.status, e.text or "")
 
     async def _on_tree_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        log.error("Discord: command %s failed", _describe(interaction, None), exc_info=error)
+        if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+            # Discord still offers a command this version does not have (or has changed):
+            # an expected state until the commands are registered again, not a bug here
+            log.warning("Discord: %s is not a command of this version (%s)", _describe(interaction, None),
+                        error.__class__.__name__)
+        else:
+            log.error("Discord: command %s failed", _describe(interaction, None), exc_info=error)
         await self.apologize(interaction)
 
     async def on_answer_component(self, interaction: discord.Interaction, custom_id: str,
@@ -246,6 +340,24 @@ class StudyBotClient(discord.Client):
             await self.apologize(interaction)
             return
         await self.run_command(interaction, command)
+
+
+async def reply_privately(interaction: discord.Interaction, text: str) -> None:
+    """A private message as the interaction's response; a refused one is a WARNING line."""
+    try:
+        await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException as e:
+        log.warning("Discord: could not answer interaction %s: %s %s", interaction.id, e.code or e.status,
+                    e.text or "")
+
+
+def _on_message(interaction: discord.Interaction, custom_id: str) -> bool:
+    """Whether the clicked message carries a component with this custom id."""
+    message = interaction.message
+    if message is None:
+        return False
+    return any(getattr(child, "custom_id", None) == custom_id
+               for row in message.components for child in getattr(row, "children", [row]))
 
 
 def ack_budget(interaction: discord.Interaction) -> float:

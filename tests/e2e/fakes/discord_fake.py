@@ -43,6 +43,8 @@ MEMBER_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_H
 ADMIN_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_GUILD
 
 EPHEMERAL = 1 << 6
+#: Seconds from an interaction's creation within which Discord takes its first response.
+ACK_WINDOW = 3.0
 
 # Interaction / callback types
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
@@ -104,6 +106,7 @@ class Interaction:
     followups: list[dict[str, Any]] = field(default_factory=list)
     failed_callbacks: list[dict[str, Any]] = field(default_factory=list)
     done: asyncio.Event = field(default_factory=asyncio.Event)
+    refused: bool = False  # the test has Discord refuse every answer (too late, answered elsewhere)
 
     @property
     def callback_type(self) -> int | None:
@@ -364,9 +367,15 @@ class FakeDiscord:
 
     # --- ids, users, waiting ------------------------------------------------------------
 
-    def snowflake(self) -> int:
-        ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    def snowflake(self, age: float = 0.0) -> int:
+        """A new id whose timestamp is ``age`` seconds ago (Discord's ids carry their creation time)."""
+        ms = int((time.time() - age) * 1000) - DISCORD_EPOCH_MS
         return (ms << 22) | (next(self._seq_ids) & 0x3FFFFF)
+
+    @staticmethod
+    def age_of(snowflake: int) -> float:
+        """Seconds since the id was created."""
+        return time.time() - ((snowflake >> 22) + DISCORD_EPOCH_MS) / 1000
 
     def user(self, name: str, *, admin: bool = False) -> User:
         return User(self.snowflake(), name, admin)
@@ -495,15 +504,26 @@ class FakeDiscord:
         }
 
     def _command(self, c: dict[str, Any], guild: str | None) -> dict[str, Any]:
-        out = dict(c)
+        """A registered command as Discord stores and returns it: its ids, defaults filled in,
+        ``required: false`` and empty option lists left out."""
+        out = {k: v for k, v in c.items() if k != "options"}
+        if c.get("options"):
+            out["options"] = [self._option(o) for o in c["options"]]
         out.update(id=str(self.snowflake()), application_id=str(self.app_id), version=str(self.snowflake()))
         out.setdefault("type", 1)
         out.setdefault("description", "")
         out.setdefault("default_member_permissions", None)
-        out.setdefault("dm_permission", True)
+        out["dm_permission"] = out.get("contexts") is None or 1 in out["contexts"]
+        out["integration_types"] = out.get("integration_types") or [0]
         out.setdefault("nsfw", False)
         if guild:
             out["guild_id"] = guild
+        return out
+
+    def _option(self, o: dict[str, Any]) -> dict[str, Any]:
+        out = {k: v for k, v in o.items() if not (k == "required" and v is False) and k != "options"}
+        if o.get("options"):
+            out["options"] = [self._option(sub) for sub in o["options"]]
         return out
 
     def _message(self, channel_id: str, body: dict[str, Any], *, author_bot: bool = True,
@@ -529,6 +549,8 @@ class FakeDiscord:
         if inter.callback is not None:
             return _json(
                 {"message": "Interaction has already been acknowledged.", "code": 40060}, status=400)
+        if self.age_of(interaction_id) > ACK_WINDOW:
+            return _json({"message": "Unknown interaction", "code": 10062}, status=404)
         ctype = body.get("type")
         data = body.get("data") or {}
         problems = choices_problems(data.get("choices") or []) if ctype == AUTOCOMPLETE_RESULT else \
@@ -725,12 +747,14 @@ class FakeDiscord:
     # --- interactions ----------------------------------------------------------------------
 
     def _interaction_payload(self, itype: int, user: User, data: dict[str, Any], channel_id: int | None,
-                             message: dict[str, Any] | None = None, guild_id: int | None = None) -> Interaction:
+                             message: dict[str, Any] | None = None, guild_id: int | None = None,
+                             age: float = 0.0) -> Interaction:
         """``guild_id`` (with a ``channel_id`` of that server) plays an interaction from another
-        server than the fake's own: as Discord sends it, the guild and channel are the click's."""
+        server than the fake's own: as Discord sends it, the guild and channel are the click's.
+        ``age``: the interaction was created that many seconds ago (a late delivery)."""
         channel_id = channel_id or self.channel_ids[0]
         guild_id = guild_id or self.guild_id
-        iid = self.snowflake()
+        iid = self.snowflake(age)
         token = f"itoken-{iid}"
         channel = {**self.channel_payload(channel_id), "guild_id": str(guild_id)}
         payload: dict[str, Any] = {
@@ -758,16 +782,18 @@ class FakeDiscord:
 
     def slash_payload(self, user: User, name: str, options: list[dict[str, Any]] | None = None, *,
                       channel_id: int | None = None, resolved: dict[str, Any] | None = None,
-                      autocomplete: bool = False) -> Interaction:
+                      autocomplete: bool = False, age: float = 0.0) -> Interaction:
+        """A slash command interaction created ``age`` seconds ago (a late delivery)."""
         data: dict[str, Any] = {"id": self._command_id(name), "name": name, "type": 1,
                                 "options": options or [], "guild_id": str(self.guild_id)}
         if resolved:
             data["resolved"] = resolved
         return self._interaction_payload(AUTOCOMPLETE if autocomplete else APPLICATION_COMMAND,
-                                         user, data, channel_id)
+                                         user, data, channel_id, age=age)
 
     async def send_interaction(self, inter: Interaction) -> Interaction:
-        inter.sent_at = time.perf_counter()
+        """Deliver INTERACTION_CREATE (again, for a duplicate delivery)."""
+        inter.sent_at = inter.sent_at or time.perf_counter()
         await self.dispatch("INTERACTION_CREATE", inter.payload)
         return inter
 
@@ -820,21 +846,22 @@ class FakeDiscord:
         return opts, resolved
 
     def click_payload(self, user: User, message: dict[str, Any], custom_id: str,
-                      values: list[str] | None = None, guild_id: int | None = None) -> Interaction:
+                      values: list[str] | None = None, guild_id: int | None = None, *,
+                      age: float = 0.0) -> Interaction:
         component = next((c for c in buttons(message) if c.get("custom_id") == custom_id), None)
         ctype = component["type"] if component else 2
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": ctype}
         if values is not None:
             data["values"] = values
         return self._interaction_payload(MESSAGE_COMPONENT, user, data, int(message["channel_id"]),
-                                         message=message, guild_id=guild_id)
+                                         message=message, guild_id=guild_id, age=age)
 
     async def click(self, user: User, message: dict[str, Any], custom_id: str, *,
                     values: list[str] | None = None, wait: bool = True, timeout: float = 5.0,
-                    guild_id: int | None = None) -> Interaction:
+                    guild_id: int | None = None, age: float = 0.0) -> Interaction:
         """Click a button (or submit a select with ``values``) on ``message`` as ``user``;
         ``guild_id`` for a message in another server (its ``channel_id`` is that server's)."""
-        inter = self.click_payload(user, message, custom_id, values, guild_id)
+        inter = self.click_payload(user, message, custom_id, values, guild_id, age=age)
         await self.send_interaction(inter)
         if wait:
             await self.wait_done(inter, timeout)
