@@ -11,6 +11,7 @@ from bot.replies import Card, Choice, Field, Link, Reply, Tone, say, show
 from bot.store.models import Group, Quiz
 from bot.study.leaderboard import Board, MemberStats
 from bot.study.quiz import Outcome, Results, Status, correct_positions, points_for
+from bot.study.recap import Recap
 
 LETTERS = "ABCDEF"
 BAR = 10
@@ -70,10 +71,48 @@ def quiz_card(quiz: Quiz, question: Question, objective: Objective) -> Card:
     )
 
 
-def daily_post(quiz: Quiz, question: Question, objective: Objective) -> Reply:
+def daily_post(quiz: Quiz, question: Question, objective: Objective, recap: Card | None = None) -> Reply:
+    """Today's objective and quiz, after last week's recap when there is one."""
+    lead = (recap,) if recap is not None else ()
     return show(
+        *lead,
         objective_card(objective, body="**Today's objective.** Read up, then try the quiz below."),
         quiz_card(quiz, question, objective),
+    )
+
+
+MEDALS = ("🥇", "🥈", "🥉")
+
+
+def recap_card(recap: Recap, weakest: Objective | None) -> Card:
+    """Last week in one card: top 3, most improved, participation, accuracy, weakest objective."""
+    week = f"week of {date.fromisoformat(recap.week):%a %d %b}"
+    if not recap.answered:
+        return Card(title=f"Last week's recap · {week}", tone=Tone.RESULT,
+                    body="Nobody answered last week's quizzes. A new week starts below: have a go!")
+    podium = "\n".join(f"{MEDALS[min(r.rank, 3) - 1]} {r.name} · {r.points} pts" for r in recap.top)
+    fields = [
+        Field("Members who answered", str(recap.members), inline=True),
+        Field("Group accuracy", f"{round(100 * recap.correct / recap.answered)}% ({recap.correct}/{recap.answered})",
+              inline=True),
+    ]
+    if recap.improved is not None:
+        i = recap.improved
+        fields.append(Field("Most improved", f"{i.name} · +{i.gain} pts on the week before ({i.points} pts)"))
+    links: tuple[Link, ...] = ()
+    if weakest is not None and recap.weakest is not None:
+        w = recap.weakest
+        fields.append(Field("Weakest objective",
+                            f"{weakest.title} · {round(100 * w.correct / w.answered)}% correct ({w.correct}/{w.answered})"))
+        links = (Link(weakest.title, weakest.url),)
+    return Card(
+        title=f"Last week's recap · {week}",
+        body=f"**Top 3**\n{podium}" if podium else "Nobody scored points last week.",
+        fields=tuple(fields),
+        links=links,
+        footer="Answers count toward the week of the quiz's post date. Most improved: the biggest rise in "
+               "weekly points over the week before.",
+        tone=Tone.RESULT,
     )
 
 

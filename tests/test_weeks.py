@@ -61,3 +61,54 @@ async def test_last_week_is_typed_as_on_slack_and_in_the_terminal(service, clock
     [reply] = await service.handle_text(ctx("ann"), "/leaderboard last week")
     assert reply.cards[0].title == "Leaderboard · last week, week of Mon 25 May"
     assert board_lines(reply) == ["Nobody scored that week."]
+
+
+def fields_of(card) -> dict[str, str]:  # noqa: ANN001
+    return {f.name: f.value for f in card.fields}
+
+
+async def test_monday_post_in_auckland_leads_with_last_weeks_recap(service, clock, poster):
+    # Auckland is UTC+12 in June: Monday 09:00 there is Sunday 21:00 UTC
+    clock.set(datetime(2026, 5, 31, 20, 0, tzinfo=UTC))
+    await service.handle(ctx("boss", admin=True), Setup(time="09:00", timezone="Pacific/Auckland"))
+    # the week of Mon 1 Jun: Ben right once, Cat wrong once
+    quiz, right, wrong, first = await post_next(service, clock, poster)
+    assert "Mon 01 Jun" in first.cards[-1].title and len(first.cards) == 2  # no week before: no recap
+    await service.handle(ctx("ben"), Answer(quiz, right))
+    await service.handle(ctx("cat"), Answer(quiz, wrong))
+    while True:
+        quiz, right, wrong, reply = await post_next(service, clock, poster, step_hours=6)
+        if "Mon 08 Jun" in reply.cards[-1].title:
+            break
+        assert len(reply.cards) == 2  # Tuesday to Sunday: no recap
+    assert [line for line in reply.cards[0].body.splitlines()[1:]] == ["🥇 Ben · 10 pts"]  # 0 points: off the podium
+
+    # the week of Mon 8 Jun, day by day (R right, W wrong, - no answer)
+    plan = {"ann": "RRR----", "ben": "RR-----", "cat": "---R-R-", "dan": "----W--", "eve": "-W-----"}
+    objectives = []
+    for day in range(7):
+        if day:
+            quiz, right, wrong, reply = await post_next(service, clock, poster, step_hours=6)
+        objectives.append(reply.cards[-2].title)
+        for user, marks in plan.items():
+            if marks[day] != "-":
+                await service.handle(ctx(user), Answer(quiz, right if marks[day] == "R" else wrong))
+
+    posts_before = len(poster.posts)
+    _, _, _, monday = await post_next(service, clock, poster, step_hours=6)
+    assert len(poster.posts) == posts_before + 1  # the recap is part of the one daily post
+    assert clock.now.weekday() == 6 and "Mon 15 Jun" in monday.cards[-1].title  # Sunday in UTC, Monday in Auckland
+    recap, objective, quiz_card = monday.cards
+    assert recap.title == "Last week's recap · week of Mon 08 Jun"
+    assert recap.body.splitlines() == ["**Top 3**", "🥇 Ann · 36 pts", "🥈 Ben · 22 pts", "🥉 Cat · 20 pts"]
+    figures = fields_of(recap)
+    assert figures["Members who answered"] == "5"
+    assert figures["Group accuracy"] == "78% (7/9)"
+    assert figures["Most improved"] == "Cat · +20 pts on the week before (20 pts)"  # Ben (22) rose 12, Ann is new
+    assert figures["Weakest objective"] == f"{objectives[4]} · 0% correct (0/1)"
+    weakest = next(o for o in service.pack.objectives if o.title == objectives[4])
+    assert [link.url for link in recap.links] == [weakest.url]
+    assert quiz_card.choices and not recap.choices
+
+    _, _, _, tuesday = await post_next(service, clock, poster, step_hours=6)
+    assert "Tue 16 Jun" in tuesday.cards[-1].title and len(tuesday.cards) == 2

@@ -23,6 +23,7 @@ from bot import cards
 from bot.commands import Place
 from bot.content.pack import Pack
 from bot.posting import Poster
+from bot.replies import Reply
 from bot.schedule.clock import (
     latest_post_at_or_before,
     local_date,
@@ -34,6 +35,7 @@ from bot.schedule.clock import (
 )
 from bot.store.models import Group, Quiz
 from bot.study import quiz as quizzes
+from bot.study.recap import recap_for_post
 from bot.study.rotation import Rotation, pick_question
 
 log = logging.getLogger(__name__)
@@ -143,12 +145,25 @@ class DailyPosts:
         await self._send(group, quiz)
         return True
 
-    async def _send(self, group: Group, quiz: Quiz) -> None:
-        """Post an opened daily quiz and remember its message."""
+    async def post_reply(self, quiz: Quiz) -> Reply:
+        """The daily post's message: the objective and the quiz, led by last week's recap on
+        the group's first post of a week. One message, so the recap goes out exactly when
+        the post does."""
+        async with self.sessions() as session:
+            recap = await recap_for_post(session, quiz)
         question = self.pack.question_by_id[quiz.question_id]
         objective = self.pack.objective_by_id[quiz.objective_id]
+        lead = None
+        if recap is not None:
+            weakest = self.pack.objective_by_id.get(recap.weakest.objective_id) if recap.weakest else None
+            lead = cards.recap_card(recap, weakest)
+        return cards.daily_post(quiz, question, objective, lead)
+
+    async def _send(self, group: Group, quiz: Quiz) -> None:
+        """Post an opened daily quiz and remember its message."""
+        reply = await self.post_reply(quiz)
         try:
-            ref = await self.posters[group.platform].post(place_of(group), cards.daily_post(quiz, question, objective))
+            ref = await self.posters[group.platform].post(place_of(group), reply)
         except Exception:
             log.exception("posting the daily quiz of group %s failed; retrying on a later tick", group.id)
             return
