@@ -22,7 +22,7 @@ async def _post(service, poster, place: Place = PLACE) -> int:
     await service.handle(admin, Setup(time="09:00", timezone="UTC"))
     await service.handle(admin, PostNow())
     _, post, _ = poster.posts[-1]
-    return codec.decode(post.cards[1].choices[0].id).quiz_id
+    return codec.decode(post.cards[-1].choices[0].id).quiz_id
 
 
 async def _stored(service) -> tuple[int, int]:

@@ -16,7 +16,7 @@ async def _daily(service, poster):
     [reply] = await service.handle(ADMIN, PostNow())
     assert reply.private and "Posted" in reply.text
     _, post, _ = poster.posts[-1]
-    quiz_card = post.cards[1]
+    quiz_card = post.cards[-1]
     quiz_id = codec.decode(quiz_card.choices[0].id).quiz_id
     right, wrong = await right_and_wrong(service, quiz_id)
     return quiz_id, right, wrong, quiz_card
@@ -32,7 +32,7 @@ async def _question_id(service, quiz_id):
 async def test_daily_post_shows_objective_and_question_without_the_answer(service, poster):
     quiz_id, right, wrong, card = await _daily(service, poster)
     _, post, _ = poster.posts[0]
-    objective = post.cards[0]
+    objective = post.cards[-2]
     assert objective.url and objective.url in {o.url for o in service.pack.objectives}
     assert objective.title in {o.title for o in service.pack.objectives}
     assert len(card.choices) >= 2 and not card.closed
@@ -188,7 +188,7 @@ async def test_an_answer_at_exactly_closes_at_is_closed_before_the_tick(service,
     await service.handle(ADMIN, Setup(time="09:00", timezone="UTC", open_hours=2))
     await service.handle(ADMIN, PostNow())
     _, post, _ = poster.posts[-1]
-    quiz_id = codec.decode(post.cards[1].choices[0].id).quiz_id
+    quiz_id = codec.decode(post.cards[-1].choices[0].id).quiz_id
     right, _ = await right_and_wrong(service, quiz_id)
     clock.advance(hours=2)  # exactly closes_at; the scheduler has not run the close yet
     [late] = await service.handle(ctx("ann"), Answer(quiz_id, right))
@@ -221,7 +221,7 @@ async def test_options_are_shuffled_per_quiz(service, poster, clock):
         while len(poster.posts) == before:
             clock.advance(hours=6)
             await service.run_due()
-        card = poster.posts[-1][1].cards[1]
+        card = poster.posts[-1][1].cards[-1]
         quiz_id = codec.decode(card.choices[0].id).quiz_id
         question = service.pack.question_by_id[await _question_id(service, quiz_id)]
         shown = [c.text for c in card.choices]
