@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.config import Settings
+from bot.store.db import sessionmaker
+from bot.store.receipts import Receipts
 
-from .app import EVENTS_PATH, PLATFORM, SlackBot, build_app
+from .app import EVENTS_PATH, PLATFORM, SlackBot
+from .auth import FixedAuthorize
+from .client import check_token, make_client
 from .poster import SlackPoster
+from .webapp import events_handler
 
 log = logging.getLogger(__name__)
+
+#: How long shutdown waits for acknowledged work (well inside a host's 30 s stop timeout).
+DRAIN_SECONDS = 10.0
 
 
 class SlackAdapter:
@@ -27,7 +36,8 @@ class SlackAdapter:
     slash command, interactivity and event requests on ``/slack/events`` with request-signature
     verification on, plus ``GET /healthz``.
 
-    ``base_url`` points the Web API client elsewhere (tests); ``host`` defaults to all interfaces.
+    ``base_url`` points the Web API client elsewhere (tests); ``host`` defaults to all interfaces;
+    ``clock`` (monotonic seconds) times the admin-flag cache of ``admin_ttl`` seconds.
     ``ready`` is set once the app is connected (Socket Mode) or listening (HTTP; ``port`` then
     holds the bound port, useful with ``port=0``).
     """
@@ -44,6 +54,7 @@ class SlackAdapter:
         host: str = "0.0.0.0",
         path: str = EVENTS_PATH,
         admin_ttl: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
         self.http = http or settings.slack_app_token is None
@@ -52,6 +63,7 @@ class SlackAdapter:
         self.host = host
         self.path = path
         self.admin_ttl = admin_ttl
+        self.clock = clock
         self.ready = asyncio.Event()
         self.bot: SlackBot | None = None
         self.poster: SlackPoster | None = None
@@ -75,39 +87,53 @@ class SlackAdapter:
         return None
 
     async def run(self, service: Any) -> None:
-        """Attach as the service's Slack poster and serve until cancelled.
-        Raises ValueError at once when the settings lack a token this mode needs."""
+        """Check the token, attach as the service's Slack poster and serve until cancelled.
+        Raises ValueError at once when the settings lack a token this mode needs, and
+        TokenRejected when Slack refuses the bot token (the message never holds a secret)."""
         if (problem := self.problem()) is not None:
             raise ValueError(problem)
+        assert self.settings.slack_bot_token is not None
+        token = self.settings.slack_bot_token.reveal()
         # one connection pool for every Web API call and response_url post
         session = aiohttp.ClientSession()
         try:
-            self.bot = build_app(
-                service, self.settings, base_url=self.base_url, session=session, admin_ttl=self.admin_ttl
+            client = make_client(token, self.base_url, session)
+            identity = await check_token(client)
+            log.info("Slack token checked: bot %s in workspace %s", identity.user_id, identity.team_id)
+            secret = self.settings.slack_signing_secret.reveal() if self.settings.slack_signing_secret else None
+            self.bot = SlackBot(
+                service, client=make_client(None, self.base_url, session), signing_secret=secret,
+                authorize=FixedAuthorize(identity, token), admin_ttl=self.admin_ttl, clock=self.clock,
             )
-            self.poster = SlackPoster(self.bot.client)
+            self.poster = SlackPoster(client)
             service.attach(self.platform, self.poster)
-            if self.http:
-                await self._serve_http()
-            else:
-                await self._serve_socket()
+            try:
+                if self.http:
+                    await self._serve_http(Receipts(sessionmaker(service.engine)), secret or "")
+                else:
+                    await self._serve_socket()
+            finally:
+                await self._drain()
         finally:
             await session.close()
 
-    async def _serve_http(self) -> None:
-        assert self.bot is not None
-        app = self.bot.app
+    async def _drain(self) -> None:
+        """Let acknowledged work finish (answers committed, replies sent), within a bound."""
+        if self.bot is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self.bot.tracker.idle()), DRAIN_SECONDS)
+        except asyncio.TimeoutError:
+            log.warning("Slack: acknowledged work still running after %.0f s; stopping anyway", DRAIN_SECONDS)
 
-        async def handle(request: web.Request) -> web.Response:
-            bolt_req = await to_bolt_request(request)
-            bolt_resp = await app.async_dispatch(bolt_req)
-            return await to_aiohttp_response(bolt_resp)
+    async def _serve_http(self, receipts: Receipts, secret: str) -> None:
+        assert self.bot is not None
 
         async def health(_: web.Request) -> web.Response:
             return web.Response(text="ok")
 
         web_app = web.Application()
-        web_app.router.add_post(self.path, handle)
+        web_app.router.add_post(self.path, events_handler(self.bot.app, secret, receipts))
         web_app.router.add_get("/healthz", health)
         runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()

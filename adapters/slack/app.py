@@ -11,14 +11,18 @@ the log.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncAuthorize
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
@@ -27,7 +31,6 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import codec
 from bot.commands import Answer, Context, Member, ParseError, Place, parse
-from bot.config import Settings
 from bot.replies import Reply, say
 
 from .render import PICK_PREFIX, render, render_home
@@ -41,14 +44,14 @@ PREFIX = "/studybot "
 EVENTS_PATH = "/slack/events"
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+#: The name shown for a member when Slack gave none and users.info cannot be asked.
+UNKNOWN_NAME = "a member"
 HOME_APOLOGY = "Sorry, I couldn't load your overview just now. Open this tab again in a moment."
 
 #: An answer button: action_id (and value) is the codec id ``quiz:<quiz_id>:<positions>``.
 ANSWER_ACTION = re.compile(rf"^{codec.TEMPLATE}$")
 #: The Submit button of a "choose N" question: action_id ``quiz:<quiz_id>``, value ``N``.
 SUBMIT_ACTION = re.compile(r"^quiz:(?P<quiz_id>\d{1,18})$")
-#: Ticking a checkbox of a "choose N" question (nothing to do but acknowledge).
-PICK_ACTION = re.compile(rf"^{re.escape(PICK_PREFIX)}quiz:\d{{1,18}}$")
 
 
 class Directory:
@@ -56,48 +59,80 @@ class Directory:
 
     The admin flag is trusted for ``ttl`` seconds, then asked again (commands). A member's name
     is kept after that (bounded), so answer clicks reuse it without another call and a member
-    shows under the same display name everywhere."""
+    shows under the same display name everywhere. When users.info fails, the name Slack put in
+    the request is used (never the raw user id) and kept; while users.info is rate limited it is
+    not asked at all until Retry-After has passed. Failing means "not an admin" (fail closed).
+    """
 
-    def __init__(self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic, size: int = 20_000) -> None:
+    def __init__(
+        self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic, size: int = 20_000,
+        timeout: float = 3.0,
+    ) -> None:
         self.ttl = ttl
         self.clock = clock
         self.size = size
-        self._info: dict[tuple[str, str], tuple[float, str, bool]] = {}
-
-    def peek(self, team: str, user_id: str) -> tuple[str, bool] | None:
-        """A fresh (within ttl) cached (name, is_admin), else None."""
-        hit = self._info.get((team, user_id))
-        if hit and hit[0] + self.ttl > self.clock():
-            return hit[1], hit[2]
-        return None
+        self.timeout = timeout
+        self._info: dict[tuple[str, str], tuple[float, str, bool]] = {}  # -> (checked at, name, admin)
+        self._quiet_until: dict[str, float] = {}  # team -> no users.info before this (rate limited)
 
     async def lookup(
         self, client: AsyncWebClient, team: str, user_id: str, fallback_name: str, *, need_admin: bool = True
     ) -> tuple[str, bool]:
         hit = self._info.get((team, user_id))
+        now = self.clock()
         if hit is not None:
-            fresh = hit[0] + self.ttl > self.clock()
-            if fresh:
+            if hit[0] + self.ttl > now:
                 return hit[1], hit[2]
             if not need_admin:
                 return hit[1], False
+        fallback = hit[1] if hit else (fallback_name or UNKNOWN_NAME)
+        if self._quiet_until.get(team, 0.0) > now:
+            self._keep_fallback(team, user_id, fallback)
+            return fallback, False
         try:
-            resp = await client.users_info(user=user_id)
+            resp = await asyncio.wait_for(client.users_info(user=user_id), self.timeout)
         except SlackApiError as e:
-            log.warning("users.info failed for %s: %s", user_id, e.response.get("error"))
-            return (hit[1] if hit else fallback_name or user_id), False
+            error = str(e.response.get("error") or e.response.status_code)
+            if e.response.status_code == 429 or error == "ratelimited":
+                wait = _retry_after(e.response.headers)
+                self._quiet_until[team] = now + wait
+                log.warning("users.info is rate limited in %s: using names from requests for %.0f s", team, wait)
+            else:
+                log.warning("users.info failed for %s: %s", user_id, error)
+            self._keep_fallback(team, user_id, fallback)
+            return fallback, False
+        except (aiohttp.ClientError, asyncio.TimeoutError) as e:
+            log.warning("users.info failed for %s: %s", user_id, type(e).__name__)
+            self._keep_fallback(team, user_id, fallback)
+            return fallback, False
         user: dict[str, Any] = resp.get("user") or {}
         profile: dict[str, Any] = user.get("profile") or {}
         name = (
             profile.get("display_name") or profile.get("real_name") or user.get("real_name")
-            or user.get("name") or fallback_name or user_id
+            or user.get("name") or fallback
         )
         admin = bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+        self._remember(team, user_id, str(name), checked=True, admin=admin)
+        return str(name), admin
+
+    def _keep_fallback(self, team: str, user_id: str, name: str) -> None:
+        if name != UNKNOWN_NAME:  # a real name from a request: reuse it for clicks
+            self._remember(team, user_id, name, checked=False)
+
+    def _remember(self, team: str, user_id: str, name: str, *, checked: bool, admin: bool = False) -> None:
         if len(self._info) >= self.size:  # forget the oldest half
             keep = sorted(self._info.items(), key=lambda kv: kv[1][0])[len(self._info) // 2:]
             self._info = dict(keep)
-        self._info[(team, user_id)] = (self.clock(), name, admin)
-        return name, admin
+        # an unchecked entry keeps the name only: its admin flag is never fresh
+        self._info[(team, user_id)] = (self.clock() if checked else -float("inf"), name, admin and checked)
+
+
+def _retry_after(headers: Any) -> float:
+    try:
+        value = (headers or {}).get("Retry-After") or (headers or {}).get("retry-after")
+        return max(1.0, float(value[0] if isinstance(value, list) else value))
+    except (TypeError, ValueError):
+        return 30.0
 
 
 class Replier:
@@ -179,8 +214,75 @@ def _selected_positions(body: dict[str, Any], action_id: str) -> list[int]:
     return []
 
 
+class Tracker:
+    """Counts listener work in flight: ``idle()`` returns once everything acknowledged is done
+    (shutdown drains with it; tests wait on it instead of sleeping)."""
+
+    def __init__(self) -> None:
+        self._busy = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @contextlib.asynccontextmanager
+    async def busy(self) -> AsyncIterator[None]:
+        self._busy += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._busy -= 1
+            if self._busy == 0:
+                self._idle.set()
+
+    async def idle(self) -> None:
+        await self._idle.wait()
+
+
+def malformed(body: Any) -> str | None:
+    """Why a (signed) request body is not something Slack sends, or None when it is well formed."""
+    if not isinstance(body, dict):
+        return f"the body is a JSON {type(body).__name__}, not an object"
+    if body.get("type") == "block_actions":
+        actions = body.get("actions")
+        if not isinstance(actions, list) or not actions:
+            return "block_actions without actions"
+        if not all(isinstance(a, dict) and isinstance(a.get("action_id"), str) and a["action_id"] for a in actions):
+            return "an action without an action_id"
+        user = body.get("user")
+        if not isinstance(user, dict) or not isinstance(user.get("id"), str) or not user["id"]:
+            return "block_actions without a user"
+    elif "command" in body:
+        if not isinstance(body.get("user_id"), str) or not body["user_id"]:
+            return "a slash command without a user"
+    elif body.get("type") == "event_callback" and not isinstance(body.get("event"), dict):
+        return "an event callback without an event"
+    return None
+
+
+class RefuseMalformed(AsyncMiddleware):
+    """A signed request that is not what Slack sends: 400 over HTTP (one WARNING line, no
+    traceback); over Socket Mode it is acknowledged and dropped, so Slack does not resend it.
+
+    A plain AsyncMiddleware, not a ``@app.middleware`` function: Bolt builds a function
+    middleware's arguments from the payload (``actions[0]``), which is what fails here."""
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        problem = malformed(req.body)
+        if problem is None:
+            return await next()
+        log.warning("Refused a malformed Slack request: %s", problem)
+        if req.mode == "socket_mode":
+            return BoltResponse(status=200, body="")
+        return BoltResponse(status=400, body=problem)
+
+
 class SlackBot:
-    """Builds the AsyncApp around one StudyService. ``bot.app`` is the Bolt app."""
+    """Builds the AsyncApp around one StudyService. ``bot.app`` is the Bolt app.
+
+    ``client`` is the app's Web API client (no token of its own: each request gets its
+    workspace's token from ``authorize``)."""
 
     def __init__(
         self,
@@ -188,15 +290,19 @@ class SlackBot:
         *,
         client: AsyncWebClient,
         signing_secret: str | None,
+        authorize: AsyncAuthorize,
         admin_ttl: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.service = service
         self.client = client
-        self.directory = Directory(ttl=admin_ttl)
+        self.directory = Directory(ttl=admin_ttl, clock=clock)
+        self.tracker = Tracker()
         self.app = AsyncApp(
             name="studybot",
             client=client,
             signing_secret=signing_secret or "",
+            authorize=authorize,
             request_verification_enabled=True,
             process_before_response=False,
         )
@@ -214,7 +320,7 @@ class SlackBot:
         user = body.get("user") or {}
         team = _team(body)
         user_id = str(user.get("id", ""))
-        fallback = str(user.get("name") or user.get("username") or user_id)
+        fallback = str(user.get("name") or user.get("username") or "")
         name, admin = await self.directory.lookup(client, team, user_id, fallback, need_admin=False)
         return Member(PLATFORM, team, user_id, name, admin)
 
@@ -236,6 +342,8 @@ class SlackBot:
     def _register(self) -> None:
         app = self.app
 
+        app.use(RefuseMalformed())
+
         @app.middleware
         async def skip_event_retries(req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[Any]]):
             """A retried Events API delivery (X-Slack-Retry-Num >= 1) was already handled: ack it.
@@ -248,59 +356,55 @@ class SlackBot:
         @app.command(COMMAND)
         async def on_command(ack, body, client):
             await ack()
-            team, user_id, channel = _team(body), str(body.get("user_id", "")), _channel(body)
-            replier = Replier(client, body.get("response_url"), channel, user_id)
+            async with self.tracker.busy():
+                team, user_id, channel = _team(body), str(body.get("user_id", "")), _channel(body)
+                replier = Replier(client, body.get("response_url"), channel, user_id)
 
-            async def work() -> list[Reply]:
-                command = parse(str(body.get("text") or ""), prefix=PREFIX)
-                if isinstance(command, ParseError):
-                    return [say(command.message)]
-                member = await self._member(client, team, user_id, str(body.get("user_name") or ""))
-                ctx = Context(member=member, place=Place(PLATFORM, team, channel), prefix=PREFIX)
-                return list(await self.service.handle(ctx, command))
+                async def work() -> list[Reply]:
+                    command = parse(str(body.get("text") or ""), prefix=PREFIX)
+                    if isinstance(command, ParseError):
+                        return [say(command.message)]
+                    member = await self._member(client, team, user_id, str(body.get("user_name") or ""))
+                    ctx = Context(member=member, place=Place(PLATFORM, team, channel), prefix=PREFIX)
+                    return list(await self.service.handle(ctx, command))
 
-            await self._guarded("command", replier, work)
+                await self._guarded("command", replier, work)
 
         @app.action(ANSWER_ACTION)
         async def on_answer(ack, body, action, client):
             await ack()
-            await self._answer(body, client, codec.decode(str(action.get("action_id", ""))))
+            async with self.tracker.busy():
+                await self._answer(body, client, codec.decode(str(action.get("action_id", ""))))
 
         @app.action(SUBMIT_ACTION)
         async def on_submit(ack, body, action, client):
             await ack()
-            quiz_id = int(SUBMIT_ACTION.match(str(action["action_id"])).group("quiz_id"))  # type: ignore[union-attr]
-            value = str(action.get("value") or "")
-            need = int(value) if value.isdigit() else 0
-            positions = _selected_positions(body, PICK_PREFIX + codec.quiz_prefix(quiz_id))
-            if not positions or (need and len(positions) != need):
-                replier = self._replier_for_action(body, client)
-                ticked = f"you ticked {len(positions)}" if positions else "nothing is ticked yet"
-                wanted = f"exactly {need} answers" if need else "your answers"
-                await self._guarded("submit", replier, _const([say(f"Tick {wanted} first, then press Submit ({ticked}).")]))
-                return
-            await self._answer(body, client, codec.Pick(quiz_id, frozenset(positions)))
+            async with self.tracker.busy():
+                quiz_id = int(SUBMIT_ACTION.match(str(action["action_id"])).group("quiz_id"))  # type: ignore[union-attr]
+                value = str(action.get("value") or "")
+                need = int(value) if value.isdigit() else 0
+                positions = _selected_positions(body, PICK_PREFIX + codec.quiz_prefix(quiz_id))
+                if not positions or (need and len(positions) != need):
+                    replier = self._replier_for_action(body, client)
+                    ticked = f"you ticked {len(positions)}" if positions else "nothing is ticked yet"
+                    wanted = f"exactly {need} answers" if need else "your answers"
+                    reply = say(f"Tick {wanted} first, then press Submit ({ticked}).")
+                    await self._guarded("submit", replier, _const([reply]))
+                    return
+                await self._answer(body, client, codec.Pick(quiz_id, frozenset(positions)))
 
-        @app.action(PICK_ACTION)
-        async def on_tick(ack):
+        @app.action(re.compile(".*"))
+        async def on_other_action(ack):
+            """Ticking a checkbox of a "choose N" question, or a button this version does not
+            know (an old message, a newer layout): acknowledged so Slack shows no error."""
             await ack()
 
         @app.event("app_home_opened")
         async def on_home_opened(event, body, client):
-            if event.get("tab", "home") != "home":
+            if event.get("tab", "home") != "home" or not event.get("user"):
                 return
-            user_id = str(event.get("user", ""))
-            team = str(body.get("team_id") or "")
-            try:
-                member = await self._member(client, team, user_id, "")
-                view = render_home(await self.service.home(member))
-            except Exception:
-                log.exception("Building the App Home for %s failed", user_id)
-                view = render_home(say(HOME_APOLOGY))
-            try:
-                await client.views_publish(user_id=user_id, view=view)
-            except SlackApiError as e:
-                log.warning("views.publish failed: %s", e.response.get("error"))
+            async with self.tracker.busy():
+                await self._publish_home(client, str(body.get("team_id") or ""), str(event["user"]))
 
         @app.error
         async def on_error(error, body):
@@ -309,6 +413,18 @@ class SlackBot:
     def _replier_for_action(self, body: dict[str, Any], client: AsyncWebClient) -> Replier:
         user_id = str((body.get("user") or {}).get("id", ""))
         return Replier(client, body.get("response_url"), _channel(body), user_id)
+
+    async def _publish_home(self, client: AsyncWebClient, team: str, user_id: str) -> None:
+        try:
+            member = await self._member(client, team, user_id, "")
+            view = render_home(await self.service.home(member))
+        except Exception:
+            log.exception("Building the App Home for %s failed", user_id)
+            view = render_home(say(HOME_APOLOGY))
+        try:
+            await client.views_publish(user_id=user_id, view=view)
+        except SlackApiError as e:
+            log.warning("views.publish failed: %s", e.response.get("error"))
 
     async def _answer(self, body: dict[str, Any], client: AsyncWebClient, pick: codec.Pick | None) -> None:
         replier = self._replier_for_action(body, client)
@@ -321,6 +437,8 @@ class SlackBot:
             return list(await self.service.handle(ctx, Answer(pick.quiz_id, pick.positions)))
 
         await self._guarded("answer", replier, work)
+        if (body.get("view") or {}).get("type") == "home":  # answered on the Home tab: show it answered
+            await self._publish_home(client, _team(body), replier.user_id)
 
 
 def _const(replies: list[Reply]) -> Callable[[], Awaitable[list[Reply]]]:
@@ -328,30 +446,3 @@ def _const(replies: list[Reply]) -> Callable[[], Awaitable[list[Reply]]]:
         return replies
 
     return work
-
-
-def make_client(
-    settings: Settings, base_url: str | None = None, session: aiohttp.ClientSession | None = None
-) -> AsyncWebClient:
-    """The bot's Web API client; pass an aiohttp ``session`` to reuse connections across calls."""
-    if settings.slack_bot_token is None:
-        raise ValueError("SLACK_BOT_TOKEN is not set")
-    kwargs: dict[str, Any] = {"token": settings.slack_bot_token.reveal(), "session": session}
-    if base_url:
-        kwargs["base_url"] = base_url if base_url.endswith("/") else base_url + "/"
-    return AsyncWebClient(**kwargs)
-
-
-def build_app(
-    service: Any,
-    settings: Settings,
-    *,
-    base_url: str | None = None,
-    client: AsyncWebClient | None = None,
-    session: aiohttp.ClientSession | None = None,
-    admin_ttl: float = 60.0,
-) -> SlackBot:
-    """The Bolt app for ``service`` (``.app`` is the slack_bolt AsyncApp, ``.client`` its Web API client)."""
-    client = client or make_client(settings, base_url, session)
-    secret = settings.slack_signing_secret.reveal() if settings.slack_signing_secret else None
-    return SlackBot(service, client=client, signing_secret=secret, admin_ttl=admin_ttl)

@@ -170,3 +170,13 @@ class Progress(Base):
     domain_id: Mapped[str] = mapped_column(String(8), primary_key=True)
     answered: Mapped[int] = mapped_column(Integer, default=0)
     correct: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RequestReceipt(Base):
+    """A signed platform request already handled, kept for the platform's replay window: a
+    replayed request (same signature) is recognised by any worker sharing the store."""
+
+    __tablename__ = "request_receipts"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the request's signature
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

@@ -329,12 +329,15 @@ class FakeSlack:
     ) -> dict[str, Any]:
         """A block_actions payload for a click on a button the bot really sent.
 
-        ``message`` is a channel message (``Message``) or an ephemeral one (the body posted
-        to a response_url). Pick the button by its visible ``label`` or its ``action_id``.
+        ``message`` is a channel message (``Message``), an ephemeral one (the body posted
+        to a response_url) or an App Home view (``views[user]``). Pick the button by its visible ``label`` or its ``action_id``.
         ``ticked`` = checkbox option values that are ticked (for "choose N" questions)."""
+        view = isinstance(message, dict) and message.get("type") == "home"
         if isinstance(message, Message):
             blocks, channel, ts, ephemeral = message.blocks, message.channel, message.ts, False
             shown = {"type": "message", "ts": ts, "text": message.text, "blocks": blocks, "user": BOT_USER_ID}
+        elif view:  # a button on the App Home tab: no channel, no response_url
+            blocks, channel, ts, ephemeral, shown = message.get("blocks") or [], "", "", False, None
         else:
             blocks, channel, ts, ephemeral = message.get("blocks") or [], "C0STUDY", f"{time.time():.6f}", True
             shown = None
@@ -388,6 +391,11 @@ class FakeSlack:
         }
         if shown is not None:
             payload["message"] = shown
+        if view:
+            payload["container"] = {"type": "view", "view_id": "V0HOME"}
+            payload["view"] = {"id": "V0HOME", "team_id": team, "type": "home", "blocks": blocks}
+            for key in ("channel", "response_url"):
+                del payload[key]
         return payload
 
     def home_opened_event(self, user: str, *, team: str = TEAM_ID, tab: str = "home") -> dict[str, Any]:

@@ -51,7 +51,7 @@ domains:
         objectives:
           - id: "2.1.1"
             title: "Create a training pipeline by using Azure Machine Learning designer"
-            url: "https://docs.microsoft.com/en-us/azure/machine-learning/concept-designer"
+            url: "https://docs.microsoft.com/en-us/azure/machine-learning/concept-designer?view=azureml-api-2&tabs=ui"
 """
 
 
@@ -114,6 +114,19 @@ def wrong_label(message: Message | dict[str, Any]) -> str:
     return choice_label(message, "Wrong one")
 
 
+class Ticks:
+    """A monotonic clock the test moves by hand (the adapter's caches and backoffs read it)."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
 class Harness:
     """One running bot: StudyService on a SQLite file + SlackAdapter + a signed HTTP client."""
 
@@ -127,11 +140,13 @@ class Harness:
         self.task: asyncio.Task[None] | None = None
         self.session: aiohttp.ClientSession | None = None
         self.client: SignedClient | None = None
+        self.ticks = Ticks()
+        self.baseline = 0  # what the fake recorded before the bot was ready (the startup auth.test)
 
     async def start(self) -> Harness:
         self.service = await StudyService.open(self.settings, clock=self.clock)
         self.adapter = SlackAdapter(
-            self.settings, http=self.http, base_url=self.fake.base_url, port=0, host="127.0.0.1"
+            self.settings, http=self.http, base_url=self.fake.base_url, port=0, host="127.0.0.1", clock=self.ticks
         )
         self.task = asyncio.create_task(self.adapter.run(self.service))
         ready = asyncio.create_task(self.adapter.ready.wait())
@@ -143,7 +158,18 @@ class Harness:
         if self.session is None:
             self.session = aiohttp.ClientSession()
         self.client = SignedClient(self.adapter.url, SIGNING_SECRET, self.session)
+        self.baseline = self.fake.recorded
         return self
+
+    @property
+    def activity(self) -> int:
+        """Web API calls and response_url posts made since the bot got ready."""
+        return self.fake.recorded - self.baseline
+
+    async def settled(self) -> None:
+        """Wait until every acknowledged request's work is done (the bot's own in-flight count)."""
+        assert self.adapter is not None and self.adapter.bot is not None
+        await asyncio.wait_for(self.adapter.bot.tracker.idle(), 10)
 
     async def stop(self, *, close_session: bool = True) -> None:
         await stop_serving(self.task, self.service)
@@ -163,10 +189,14 @@ class Harness:
         return await self.client.form(self.fake.slash_form(text, user=user, channel=channel), **kw)
 
     async def command_reply(self, text: str, user: str, **kw: Any) -> str:
-        """Run a command and return the text of the (first) response it produced."""
+        """Run a command (over HTTP, or as a Socket Mode envelope) and return the text of the
+        (first) response it produced."""
         before = len(self.fake.responses)
-        status, _, _ = await self.command(text, user, **kw)
-        assert status == 200
+        if self.http:
+            status, _, _ = await self.command(text, user, **kw)
+            assert status == 200
+        else:
+            await self.fake.wait_ack(await self.fake.send_envelope("slash_commands", self.fake.slash_form(text, user=user)))
         await self.fake.wait_for(lambda: len(self.fake.responses) > before, what=f"a reply to {text!r}")
         return self.fake.responses[before].text
 
@@ -232,6 +262,14 @@ def make_settings(tmp_path: Path, pack_dir: Path, *, app_token: bool = False) ->
         slack_app_token=Secret(APP_TOKEN) if app_token else None,
         port=0,
     )
+
+
+@pytest.fixture
+async def socket_slack(fake: FakeSlack, tmp_path: Path, pack_dir: Path, clock: Clock) -> Any:
+    h = Harness(fake, make_settings(tmp_path, pack_dir, app_token=True), clock, http=False)
+    await h.start()
+    yield h
+    await h.stop()
 
 
 @pytest.fixture

@@ -3,14 +3,16 @@ the fake Slack Web API / response_url records what the bot does."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
 import time
 from pathlib import Path
 
+from sqlalchemy import select
+
 from bot import codec
+from bot.store.models import Quiz
 
 from ..fakes.slack_fake import Message, buttons, message_text, sign
 from .conftest import (
@@ -32,11 +34,6 @@ MONDAY_0900_BERLIN = at_utc(4, 8)  # 09:00 CET
 TUESDAY_0900_BERLIN = at_utc(5, 8)
 
 
-async def _settle() -> None:
-    """Give background work (after ack) a moment to show up, when asserting that nothing did."""
-    await asyncio.sleep(0.2)
-
-
 # --- request verification ---------------------------------------------------------------------
 
 
@@ -44,7 +41,7 @@ async def test_url_verification_answers_the_challenge(slack: Harness) -> None:
     status, body, _ = await slack.client.event({"token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification"})
     assert status == 200
     assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in body
-    assert slack.fake.recorded == 0
+    assert slack.activity == 0
 
 
 async def test_bad_signature_and_stale_timestamp_are_rejected(slack: Harness) -> None:
@@ -70,8 +67,8 @@ async def test_bad_signature_and_stale_timestamp_are_rejected(slack: Harness) ->
     # an event with a bad signature
     status, _, _ = await slack.client.event(fake.home_opened_event(ANN), secret="wrong")
     assert status == 401
-    await _settle()
-    assert fake.recorded == 0, fake.calls
+    await slack.settled()
+    assert slack.activity == 0, fake.calls
     assert fake.posts() == [] and fake.views == {}
     # and the app is still fine afterwards
     assert "StudyBot commands" in await slack.command_reply("help", ANN)
@@ -108,7 +105,7 @@ async def test_setup_by_admin_and_refusal_for_non_admin(slack: Harness) -> None:
 
 
 async def test_users_info_failing_means_not_admin(slack: Harness) -> None:
-    slack.fake.fail["users.info"] = "ratelimited"
+    slack.fake.fail["users.info"] = "fatal_error"
     status, body, took = await slack.command(f"setup <#{CHANNEL}|study> 09:00 Europe/Berlin", ADMIN)
     assert status == 200 and body == "" and took < 1.0  # acknowledged at once, with no text
     await slack.fake.wait_for(lambda: slack.fake.responses, what="the refusal")
@@ -133,19 +130,21 @@ async def test_scheduled_daily_post(slack: Harness) -> None:
     fake = slack.fake
     await slack.setup_group()
     slack.clock.set(at_utc(4, 7, 59))
-    await slack.service.run_due(at_utc(4, 7, 59))
-    await _settle()
-    assert fake.posts() == []  # 08:59 in Berlin: not yet
+    await slack.service.run_due(at_utc(4, 7, 59))  # returns once every due post has been sent
+    assert fake.calls_to("chat.postMessage") == []  # 08:59 in Berlin: not yet
 
     post = await slack.post_daily(MONDAY_0900_BERLIN)
     assert post.channel == CHANNEL
     headers = [b["text"]["text"] for b in post.blocks if b["type"] == "header"]
-    assert headers[0] == "Create an Azure Machine Learning workspace" or headers[0].startswith("Create a training")
+    async with slack.service.sessions() as session:  # which objective the group's rotation picked
+        objective = slack.service.pack.objective_by_id[await session.scalar(select(Quiz.objective_id))]
+    assert headers[0] == objective.title
     assert any("Daily quiz · Mon 04 Mar" in h for h in headers)
     text = message_text(post.__dict__)
     # the objective's masked link (with & escaped), its section and weight, the question and its code
     assert re.search(r"<https://docs\.microsoft\.com/\S+\|Read the docs>", text)
-    assert "&amp;" in text or "tabs=python" not in text
+    assert "&" in objective.url  # both objectives of the test pack have one
+    assert f"<{objective.url.replace('&', '&amp;')}|Read the docs>" in text  # & escaped inside the link
     assert "*Section*" in text and "*Domain*" in text and "%)" in text
     assert "*method*" in text and "**" not in text  # **bold** became *bold*
     assert "```" in text and "Workspace.____()" in text
@@ -158,7 +157,6 @@ async def test_scheduled_daily_post(slack: Harness) -> None:
 
     # the same tick again posts nothing new
     await slack.service.run_due(MONDAY_0900_BERLIN)
-    await _settle()
     assert len(fake.posts()) == 1
     assert fake.calls_to("chat.postMessage")[0].args["channel"] == CHANNEL
 
@@ -268,7 +266,7 @@ async def test_app_home_shows_progress_streak_rank_and_today(slack: Harness) -> 
     # the Messages tab is not the Home tab
     status, _, _ = await slack.client.event(fake.home_opened_event(BOB, tab="messages"))
     assert status == 200
-    await _settle()
+    await slack.settled()
     assert [c.args["user_id"] for c in fake.calls_to("views.publish")] == [BOB, ANN]
 
 

@@ -3,20 +3,10 @@ apps.connections.open, connects to its websocket, and acknowledges every envelop
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
-from ..fakes.slack_fake import FakeSlack, buttons
-from .conftest import ADMIN, ANN, BOB, CHANNEL, RIGHT, Clock, Harness, at_utc, choice_label, make_settings
-
-
-@pytest.fixture
-async def socket_slack(fake: FakeSlack, tmp_path, pack_dir, clock: Clock):
-    h = Harness(fake, make_settings(tmp_path, pack_dir, app_token=True), clock, http=False)
-    await h.start()
-    yield h
-    await h.stop()
+from ..fakes.slack_fake import buttons
+from .conftest import ADMIN, ANN, BOB, CHANNEL, RIGHT, Harness, at_utc, choice_label, make_settings
 
 
 async def test_socket_mode_command_click_and_home(socket_slack: Harness) -> None:
@@ -53,7 +43,7 @@ async def test_socket_mode_command_click_and_home(socket_slack: Harness) -> None
     await fake.wait_for(lambda: ANN in fake.views, what="the home view")
     eid = await fake.send_envelope("events_api", fake.home_opened_event(ANN), retry_attempt=1)
     await fake.wait_ack(eid)
-    await asyncio.sleep(0.2)
+    await h.settled()
     assert len(fake.calls_to("views.publish")) == 1
 
     # a malformed subcommand: a private usage message
