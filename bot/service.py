@@ -79,7 +79,7 @@ class StudyService:
         self.sessions = sessionmaker(engine)
         self.now = clock
         self.rotation = Rotation(pack)
-        self.search = ObjectiveSearch(pack.objectives)
+        self.search = ObjectiveSearch(pack.objectives, pack.questions, pack.plain_words)
         self.members = MemberIds()
         self.desk = AnswerDesk(self.sessions, pack, clock, self.members)
         self.posters: dict[str, Poster] = {}

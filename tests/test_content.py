@@ -214,3 +214,15 @@ def test_each_quality_rule_fails_the_check_with_file_and_line(tmp_path, change, 
     assert code == 1
     assert out[-1] == "1 problem(s) found"
     assert out[0].startswith(problem), out
+
+
+def test_plain_words_file_is_read_and_checked(content_path, tmp_path):
+    assert load_pack(content_path).plain_words["shifted"] == ("drift",)
+    pack = _copy_pack(content_path, tmp_path / "pack")
+    (pack / "plain-words.yaml").write_text("shifted: [drift]\noverlap: drift\nempty: []\n", encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_pack(pack)
+    assert [str(p) for p in err.value.problems] == [
+        "pack/plain-words.yaml:2: overlap: must map to a non-empty list of the guide's words",
+        "pack/plain-words.yaml:3: empty: must map to a non-empty list of the guide's words",
+    ]

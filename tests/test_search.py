@@ -1,8 +1,7 @@
-"""Objective search over the real DP-100 pack: typos, synonyms, SDK class names, nonsense."""
+"""Objective search over the real DP-100 pack: typos, synonyms, SDK class names, plain questions, nonsense."""
 
 from __future__ import annotations
 
-import shutil
 import statistics
 import time
 from pathlib import Path
@@ -11,170 +10,31 @@ import pytest
 import yaml
 
 from bot.content.pack import load_pack
-from bot.content.search import Match, ObjectiveSearch
+from bot.content.search import Match, ObjectiveSearch, stem, words
+from tests.helpers import ctx
+from tests.search_cases import NEAR_NONSENSE, NONSENSE, PLAIN, PLAIN_HELDOUT, QUERIES
 
 PACK = Path(__file__).resolve().parent.parent / "content" / "dp100"
 
 
-def objective_ids() -> list[str]:
-    data = yaml.safe_load((PACK / "objectives.yaml").read_text(encoding="utf-8"))
-    return [o["id"] for d in data["domains"] for s in d["sections"] for o in s["objectives"]]
-
-
-def question_file(objective_ids: list[str]) -> str:
-    """One minimal valid question per objective, so the pack loads without the real questions."""
-    questions = [
-        {
-            "id": f"{oid}-test",
-            "objective": oid,
-            "kind": "single",
-            "difficulty": 1,
-            "stem": f"Placeholder question for objective {oid}?",
-            "options": {"a": "Right", "b": "Wrong"},
-            "answer": "a",
-            "explanation": "Placeholder.",
-        }
-        for oid in objective_ids
-    ]
-    return yaml.safe_dump({"review": [{"pass": "written", "by": "test"}], "questions": questions}, sort_keys=False)
+@pytest.fixture(scope="module")
+def pack():
+    return load_pack(PACK)
 
 
 @pytest.fixture(scope="module")
-def objectives(tmp_path_factory):
-    """The real objectives and aliases, loaded through the content loader."""
-    root = tmp_path_factory.mktemp("pack")
-    shutil.copy(PACK / "objectives.yaml", root / "objectives.yaml")
-    shutil.copy(PACK / "aliases.yaml", root / "aliases.yaml")
-    (root / "questions").mkdir()
-    (root / "questions" / "test.yaml").write_text(question_file(objective_ids()), encoding="utf-8")
-    return load_pack(root).objectives
+def objectives(pack):
+    return pack.objectives
 
 
 @pytest.fixture(scope="module")
-def search(objectives):
-    return ObjectiveSearch(objectives)
+def search(pack):
+    """Search over the real guide, aliases and question bank, as the bot builds it."""
+    return ObjectiveSearch(pack.objectives, pack.questions, pack.plain_words)
 
 
 def ids(matches: list[Match]) -> list[str]:
     return [m.objective.id for m in matches]
-
-
-# (query, expected objective id, must be within the top k)
-QUERIES = [
-    # hyperparameter tuning
-    ("bandit policy", "2.5.4", 1),
-    ("BanditPolicy", "2.5.4", 1),
-    ("bandit polcy", "2.5.4", 1),
-    ("how do i configure a bandit policy in hyperdrive", "2.5.4", 1),
-    ("what is a bandit policy", "2.5.4", 1),
-    ("MedianStoppingPolicy", "2.5.4", 1),
-    ("truncation selection policy", "2.5.4", 1),
-    ("early stopping", "2.5.4", 1),
-    ("hyperparm", "2.5.5", 3),
-    ("hyperparmeter tunning", "2.5.5", 1),
-    ("HyperDriveConfig", "2.5.5", 1),
-    ("HYPERDRIVE", "2.5.5", 1),
-    ("baysian sampling", "2.5.1", 1),
-    ("RandomParameterSampling", "2.5.1", 1),
-    ("choice uniform search space", "2.5.2", 1),
-    ("hyperdrive primary metric", "2.5.3", 1),
-    ("primary metric", "2.4.5", 3),
-    # batch inference and pipelines
-    ("paralel run step", "3.4.1", 1),
-    ("ParallelRunStep", "3.4.1", 1),
-    ("parallelrunstep", "3.4.1", 1),
-    ("ParallelRunConfig", "3.4.1", 1),
-    ("mini batch size", "3.4.1", 1),
-    ("outputs from parallel run step", "3.4.5", 1),
-    ("batch inference", "3.4.4", 3),
-    ("publish pipeline", "3.4.3", 1),
-    ("PythonScriptStep", "3.6.1", 1),
-    ("PipelineData", "3.6.2", 1),
-    ("OutputFileDatasetConfig", "3.6.2", 1),
-    ("pass data between steps", "3.6.2", 1),
-    ("monitor pipeline runs", "3.6.4", 1),
-    ("inference pipeline designer", "3.5.2", 1),
-    # deployment and model management
-    ("kubernets deploy", "3.2.1", 3),
-    ("deploy to kubernetes", "3.2.1", 3),
-    ("aks", "3.1.2", 3),
-    ("AksWebservice deploy configuration", "3.2.1", 1),
-    ("InferenceConfig", "3.2.1", 1),
-    ("deplyo model to aks", "3.2.2", 3),
-    ("scoring uri", "3.2.4", 1),
-    ("troubleshoot deployment", "3.2.5", 1),
-    ("ssl", "3.1.1", 1),
-    ("Model.register", "3.3.1", 1),
-    ("register a model", "3.3.1", 1),
-    ("DataDriftDetector", "3.3.3", 1),
-    ("monitor data drfit", "3.3.3", 1),
-    ("app insights", "3.3.2", 1),
-    # MLOps
-    ("Azure DevOps", "3.7.1", 1),
-    ("automatic retraining on new data", "3.7.2", 1),
-    ("refactor notebook into script", "3.7.3", 1),
-    ("git", "3.7.4", 1),
-    # resources, security, compute
-    ("key vault", "1.4.4", 1),
-    ("Key Vault please", "1.4.4", 1),
-    ("keyvault secrets", "1.4.4", 1),
-    ("rbac", "1.4.1", 1),
-    ("custom roles", "1.4.2", 1),
-    ("compute instance", "1.5.1", 1),
-    ("compute instnace", "1.5.1", 1),
-    ("share compute instance", "1.5.2", 1),
-    ("compute cluster", "1.3.2", 1),
-    ("vm size", "1.3.1", 1),
-    ("attach databricks compute", "1.3.3", 1),
-    ("datastore", "1.2.2", 1),
-    ("data store", "1.2.2", 1),
-    ("blob storage", "1.2.1", 1),
-    ("tabular dataset", "1.2.3", 1),
-    ("Workspace.from_config", "1.1.2", 1),
-    ("create workspace", "1.1.1", 1),
-    ("mlflow tracking uri", "1.5.3", 3),
-    ("databricks cluster", "1.6.2", 1),
-    ("link databricks to azure ml", "1.6.4", 1),
-    # experiments and training
-    ("designer", "2.1.1", 3),
-    ("execute python script", "2.1.4", 1),
-    ("ScriptRunConfig", "2.2.2", 1),
-    ("use dataset in experiment", "2.2.3", 1),
-    ("log metrics", "2.3.1", 1),
-    ("use mlflow to track experiments", "2.3.4", 1),
-    ("track experiments in databricks", "2.3.5", 1),
-    ("AutoMLConfig", "2.4.2", 1),
-    ("featurization", "2.4.3", 1),
-    ("blocked models", "2.4.4", 1),
-    ("automl best model", "2.4.6", 1),
-    # responsible ML
-    ("TabularExplainer", "4.1.1", 1),
-    ("mimic explainer", "4.1.1", 1),
-    ("shap", "4.1.1", 1),
-    ("feature importance", "4.1.2", 1),
-    ("fairlearn", "4.2.1", 3),
-    ("mitigate unfairness", "4.2.2", 1),
-    ("smartnoise", "4.3.1", 1),
-    ("epsilon", "4.3.2", 1),
-]
-
-NONSENSE = [
-    "pizza recipe",
-    "asdfgh",
-    "",
-    "   ",
-    "the",
-    "how",
-    "i",
-    "to do",
-    "banana smoothie",
-    "qwerty uiop",
-    "lorem ipsum dolor",
-    "chocolate cake",
-    "weather tomorrow",
-    "zzzzzz",
-    "!!!",
-]
 
 
 @pytest.mark.parametrize(("query", "expected", "top"), QUERIES)
@@ -188,9 +48,57 @@ def test_nonsense_finds_nothing(search, query):
     assert search.search(query) == []
 
 
-def test_enough_queries():
-    assert len(QUERIES) >= 35
-    assert len(NONSENSE) >= 6
+@pytest.mark.parametrize("query", NEAR_NONSENSE)
+def test_off_topic_query_sharing_guide_words_finds_nothing(search, query):
+    assert search.search(query) == [], query
+
+
+def accepted(found: str, expected: tuple[str, ...]) -> bool:
+    return any(found == e or found.startswith(e + ".") for e in expected)
+
+
+def hit_rates(search: ObjectiveSearch, cases: list[tuple[str, tuple[str, ...]]]) -> tuple[float, float]:
+    """Share of cases whose first result is accepted, and whose three shown results hold one."""
+    first = shown = 0
+    for query, expected in cases:
+        found = ids(search.search(query, limit=3))
+        first += bool(found) and accepted(found[0], expected)
+        shown += any(accepted(f, expected) for f in found)
+    return first / len(cases), shown / len(cases)
+
+
+def test_plain_questions_find_their_objective(search):
+    # floors just under what bench/search.py measures (68%/90% and 66%/84%); the guide alone
+    # scores 19%/24% and 44%/50%
+    first, shown = hit_rates(search, PLAIN)
+    assert first >= 0.65 and shown >= 0.85, (first, shown)
+    first, shown = hit_rates(search, PLAIN_HELDOUT)
+    assert first >= 0.60 and shown >= 0.80, (first, shown)
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("input distribution shifted since deployment", ("3.3.3",)),
+    ("score millions of images offline overnight", ("3.4.4", "3.4.1")),
+    ("Describe privacy considerations for data", ("4.3",)),
+    ("run sql and python cells in the same databricks notebook", ("1.6.3",)),
+])
+def test_issue_examples_and_section_titles(search, query, expected):
+    found = ids(search.search(query))
+    assert found and accepted(found[0], expected), (query, found)
+
+
+def test_query_sets_test_what_they_claim(pack):
+    """PLAIN is new wording and NEAR_NONSENSE really overlaps the guide, so the cutoff is what stops it."""
+    known = {q.lower() for q, _, _ in QUERIES} | {a.lower() for o in pack.objectives for a in o.aliases}
+    ids_ = {o.id for o in pack.objectives} | {s.id for s in pack.sections}
+    for query, expected in PLAIN + PLAIN_HELDOUT:
+        assert query.lower() not in known, query
+        assert set(expected) <= ids_, query
+    text = [o.title for o in pack.objectives] + [a for o in pack.objectives for a in o.aliases]
+    text += [s.title for s in pack.sections] + [q.stem + " " + q.explanation for q in pack.questions]
+    vocabulary = {stem(w) for t in text for w in words(t)}
+    for query in NEAR_NONSENSE:
+        assert {stem(w) for w in words(query)} & vocabulary, f"{query!r} shares no word with the guide"
 
 
 def test_key_vault_is_the_only_sensible_answer(search):
@@ -208,7 +116,8 @@ def test_hyperparm_finds_only_hyperparameter_objectives(search):
 
 def test_kubernetes_typo_finds_deploy_objectives(search):
     found = ids(search.search("kubernets deploy"))
-    assert found and all(i.startswith(("3.1.", "3.2.")) for i in found)
+    # 3.5.1 is the designer's AKS inference cluster: the question bank is about deploying to it
+    assert found and all(i.startswith(("3.1.", "3.2.")) or i == "3.5.1" for i in found)
 
 
 def test_results_are_sorted_scored_and_limited(search):
@@ -265,6 +174,14 @@ def test_suggest_respects_limit(search):
 def test_suggest_nonsense_is_empty(search):
     assert search.suggest("asdfgh") == []
     assert search.suggest("pizza") == []
+
+
+async def test_plain_question_lookup_shows_the_guide_title_and_link(service, pack):
+    [reply] = await service.handle_text(ctx("ann"), "objective input distribution shifted since deployment")
+    drift = pack.objective_by_id["3.3.3"]
+    assert reply.cards[0].title == drift.title == "Monitor data drift"
+    assert reply.cards[0].url == drift.url
+    assert [link.url for link in reply.cards[0].links] == [drift.url]
 
 
 def test_aliases_file_covers_every_objective(objectives):

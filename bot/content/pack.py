@@ -101,6 +101,7 @@ class Pack:
     questions: list[Question]
     resources: list[Resource]
     reviews: dict[str, list[dict[str, str]]] = field(default_factory=dict)  # file -> passes
+    plain_words: dict[str, tuple[str, ...]] = field(default_factory=dict)  # everyday word -> guide words
 
     def __post_init__(self) -> None:
         self.objective_by_id = {o.id: o for o in self.objectives}
@@ -232,6 +233,13 @@ def read_pack(root: Path | str) -> tuple[Pack | None, list[Problem]]:
         objectives = _read_aliases(reader, reader.load(), objectives)
         problems += reader.problems
 
+    plain_words: dict[str, tuple[str, ...]] = {}
+    plain_file = root / "plain-words.yaml"
+    if plain_file.is_file():
+        reader = _Reader(plain_file, root)
+        plain_words = _read_plain_words(reader, reader.load())
+        problems += reader.problems
+
     known = {o.id for o in objectives}
     questions: list[Question] = []
     reviews: dict[str, list[dict[str, str]]] = {}
@@ -254,7 +262,7 @@ def read_pack(root: Path | str) -> tuple[Pack | None, list[Problem]]:
             problems.append(Problem(file, int(line), f"objective {o.id} has no question: every objective needs one"))
     if problems:
         return None, problems
-    pack = Pack(exam, title, domains, sections, objectives, questions, resources, reviews)
+    pack = Pack(exam, title, domains, sections, objectives, questions, resources, reviews, plain_words)
     return pack, []
 
 
@@ -348,6 +356,19 @@ def _read_aliases(reader: _Reader, data: Any, objectives: list[Objective]) -> li
             continue
         aliases[oid] = tuple(w.strip() for w in words)
     return [replace(o, aliases=aliases.get(o.id, ())) for o in objectives]
+
+
+def _read_plain_words(reader: _Reader, data: Any) -> dict[str, tuple[str, ...]]:
+    root = reader.mapping(data, 1, "plain-words.yaml")
+    if root is None:
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for word, meanings in root.items():
+        if not isinstance(meanings, list) or not meanings or not all(isinstance(m, str) and m.strip() for m in meanings):
+            reader.problem(root.lines.get(word, 1), f"{word}: must map to a non-empty list of the guide's words")
+            continue
+        out[str(word)] = tuple(m.strip() for m in meanings)
+    return out
 
 
 def _read_questions(

@@ -22,29 +22,32 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from bot.content.pack import Objective
+from bot.content.evidence import Bm25
+from bot.content.pack import Objective, Question
 
 __all__ = ["Match", "ObjectiveSearch", "STOP_WORDS"]
 
+# English function words: they carry no topic, so they neither match nor dilute a query
 STOP_WORDS = frozenset(
-    ["a", "an", "the", "i", "me", "my", "we", "our", "you", "your", "it", "its", "this", "that", "these", "those", "is", "are", "was", "be", "been", "do", "does", "did", "how", "what", "which", "who", "when", "where", "why", "can", "could", "should", "would", "will", "to", "in", "on", "of", "for", "with", "and", "or", "by", "at", "as", "from", "into", "via", "about", "please", "vs", "versus", "use", "using"]
+    ["a", "an", "the", "i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "you", "your", "yours", "it", "its", "itself", "he", "him", "his", "she", "her", "they", "them", "their", "this", "that", "these", "those", "there", "here", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "doing", "done", "has", "have", "had", "having", "how", "what", "which", "who", "whom", "whose", "when", "where", "why", "can", "could", "should", "would", "will", "shall", "may", "might", "must", "to", "in", "on", "of", "for", "with", "and", "or", "but", "nor", "not", "no", "so", "than", "then", "too", "very", "just", "also", "only", "by", "at", "as", "from", "into", "onto", "via", "about", "over", "under", "again", "once", "if", "else", "while", "until", "because", "each", "every", "all", "any", "some", "such", "own", "same", "other", "another", "more", "most", "much", "many", "few", "lot", "lots", "let", "lets", "s", "t", "please", "vs", "versus", "use", "using", "want", "need", "needs", "get", "gets", "got", "make", "makes"]
 )
 
 # Field weights: a hit in a title counts more than one in an alias, a section or a domain title.
 TITLE, ALIAS, SECTION, DOMAIN = 1.0, 0.95, 0.6, 0.35
 
 EXACT, PREFIX, REVERSE_PREFIX = 1.0, 0.9, 0.85
+PLAIN_WORD = 0.85  # an everyday word standing in for a guide word ("shifted" for drift)
 FUZZY_MAX = 0.8  # a typo never scores as well as the word itself
 PREFIX_FUZZY_MAX = 0.75  # a typo in a word that is still being typed ("hyperparm")
 
 COVERAGE_SHARE = 0.6  # score = 100 * (share * coverage + (1 - share) * completeness)
 QUERY_DAMPING = 0.5  # how much a phrase's completeness depends on it explaining the whole query
-MIN_SCORE = 35.0  # below this a result is noise
+MIN_SCORE = 50.0  # below this a result is noise
 RELATIVE_CUTOFF = 0.5  # search drops results scoring under half the best one
 SUGGEST_MIN_SCORE = 20.0
 MAX_NGRAM = 4
@@ -52,6 +55,7 @@ MAX_NGRAM = 4
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _IDENTIFIER = re.compile(r"[A-Za-z0-9][._][A-Za-z]")  # run.log, from_config (not "2.5" or "ci/cd")
+_PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")  # "CPUs", "VMs": one word, not "CP" + "Us"
 _ID = re.compile(r"^\d+(?:\.\d+)*\.?$")
 
 
@@ -91,8 +95,8 @@ def words(text: str) -> list[str]:
         identifier = bool(_IDENTIFIER.search(chunk))
         for raw in _WORD.findall(chunk):
             parts = _CAMEL.split(raw)
-            if len(parts) > 1 and any(len(p) < 2 for p in parts):
-                parts = [raw]  # "MLflow" stays one word
+            if len(parts) > 1 and (any(len(p) < 2 for p in parts) or _PLURAL_ACRONYM.match(raw)):
+                parts = [raw]  # "MLflow" and "CPUs" stay one word
             for part in parts:
                 low = part.lower()
                 if identifier or low not in STOP_WORDS:
@@ -108,8 +112,19 @@ class _Phrase:
 
 
 class ObjectiveSearch:
-    def __init__(self, objectives: Sequence[Objective]) -> None:
+    def __init__(
+        self,
+        objectives: Sequence[Objective],
+        questions: Sequence[Question] = (),
+        plain_words: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self.objectives: tuple[Objective, ...] = tuple(objectives)
+        self._evidence = Bm25(_evidence(self.objectives, questions))
+        # everyday word (stemmed) -> the guide's words it stands for (content/<pack>/plain-words.yaml)
+        self._plain: dict[str, list[str]] = {}
+        for word, meanings in (plain_words or {}).items():
+            for key in {stem(w) for w in words(word)}:
+                self._plain.setdefault(key, []).extend(w for m in meanings for w in words(m))
         self._phrases: list[_Phrase] = []
         # stem -> [(phrase, position)]; joined words -> [(phrase, (positions...))]
         self._single: dict[str, list[tuple[int, int]]] = {}
@@ -202,7 +217,12 @@ class ObjectiveSearch:
         # per unit: {("s", stem) | ("j", joined): match score}
         unit_matches: list[dict[tuple[str, str], float]] = []
         for i, (raw, s) in enumerate(zip(raw_units, stems, strict=True)):
-            unit_matches.append(self._match_unit(raw, s, typing=partial_last and i == last))
+            matches = self._match_unit(raw, s, typing=partial_last and i == last)
+            for meaning in self._plain.get(s, ()):
+                for key, value in self._match_unit(meaning, stem(meaning), typing=False).items():
+                    if PLAIN_WORD * value > matches.get(key, 0.0):
+                        matches[key] = PLAIN_WORD * value
+            unit_matches.append(matches)
         # adjacent query words typed apart that the guide writes as one ("data store", "key vault")
         for i in range(len(raw_units) - 1):
             joined = raw_units[i] + raw_units[i + 1]
@@ -215,7 +235,7 @@ class ObjectiveSearch:
         weights = [self._unit_weight(m) for m in unit_matches]
         total_weight = sum(weights)
         if not any(unit_matches):
-            return {}
+            return _blend({}, self._evidence_scores(stems[:-1] if partial_last else stems))
 
         coverage: dict[int, float] = {}
         credit: dict[int, dict[int, float]] = {}  # phrase -> position -> best credit
@@ -253,10 +273,37 @@ class ObjectiveSearch:
                 completeness[phrase.objective] = value
 
         share = COVERAGE_SHARE
-        return {
+        guide = {
             obj: 100.0 * (share * cov / total_weight + (1 - share) * completeness.get(obj, 0.0))
             for obj, cov in coverage.items()
         }
+        # a word still being typed is no word of the bank yet ("band" is not "bandit")
+        return _blend(guide, self._evidence_scores(stems[:-1] if partial_last else stems))
+
+    def _evidence_scores(self, stems: list[str]) -> dict[int, float]:
+        """How much of the query the question bank's text about each objective explains, 0..1.
+
+        Each query word counts by its BM25 idf (a word the bank lacks counts fully and explains
+        nothing) times how strongly the objective's text has it; an everyday word from
+        plain-words.yaml counts as the guide words it stands for. Typos are left to the guide
+        scoring: a fuzzy match into the bank's far larger vocabulary finds noise ("lizard" ~ "wizard").
+        """
+        bm25 = self._evidence
+        total = 0.0
+        out: dict[int, float] = {}
+        for s in stems:
+            terms = [(t, PLAIN_WORD) for t in map(stem, self._plain.get(s, ())) if t in bm25]
+            if s in bm25:
+                terms.append((s, 1.0))
+            weight = max((bm25.idf(t) for t, _ in terms), default=bm25.max_idf)
+            total += weight
+            best: dict[int, float] = {}
+            for term, certainty in terms:
+                for doc, sat in bm25.saturation(term).items():
+                    best[doc] = max(best.get(doc, 0.0), certainty * sat)
+            for doc, value in best.items():
+                out[doc] = out.get(doc, 0.0) + weight * value
+        return {doc: value / total for doc, value in out.items()} if total else {}
 
     def _unit_weight(self, matches: dict[tuple[str, str], float]) -> float:
         """How much a query word counts: the rarity of the guide word it matched best."""
@@ -309,3 +356,32 @@ class ObjectiveSearch:
                     if len(key) > len(raw) and key.startswith(raw):
                         put(("j", key), PREFIX)
         return out
+
+
+def _blend(guide: dict[int, float], evidence: dict[int, float]) -> dict[int, float]:
+    """The question bank's evidence fills the part of the score the guide leaves unexplained.
+
+    An exact title, alias or SDK name (guide score near 100) keeps its place whatever the bank
+    says; a plain question the guide barely matches is ranked mostly by the bank.
+    """
+    out = dict(guide)
+    for k, e in evidence.items():
+        g = out.get(k, 0.0)
+        out[k] = g + (100.0 - min(g, 100.0)) * e
+    return out
+
+
+def _evidence(objectives: Sequence[Objective], questions: Sequence[Question]) -> list[list[str]]:
+    """One document per objective: its section title and its questions' stems, keys and explanations."""
+    index = {o.id: i for i, o in enumerate(objectives)}
+    texts: list[list[str]] = [[o.title, o.section.title] for o in objectives]
+    for q in questions:
+        i = index.get(q.objective_id)
+        if i is None:
+            continue
+        texts[i].append(q.stem)
+        texts[i] += [text for key, text in q.options if key in q.answer]
+        texts[i].append(q.explanation)
+        if q.see:
+            texts[i].append(q.see)
+    return [[stem(w) for t in text for w in words(t)] for text in texts]
