@@ -63,7 +63,7 @@ async def test_the_members_private_copy_from_today_counts_outside_the_channel(se
     quiz_id = await _post(service, poster)
     elsewhere = ctx("ann", place=Place("terminal", "ws1", "random"))
     [today] = await service.handle(elsewhere, Today())
-    assert codec.decode(today.cards[1].choices[0].id).quiz_id == quiz_id
+    assert codec.decode(today.cards[-1].choices[0].id).quiz_id == quiz_id
     right, _ = await right_and_wrong(service, quiz_id)
     [reply] = await service.handle(elsewhere, Answer(quiz_id, right))
     assert reply.cards[0].tone is Tone.SUCCESS
@@ -77,7 +77,7 @@ async def test_someone_elses_practice_question_is_refused_from_anywhere(service)
     from bot.commands import Practice
 
     [practice] = await service.handle(ctx("ann"), Practice())
-    quiz_id = codec.decode(practice.cards[1].choices[0].id).quiz_id
+    quiz_id = codec.decode(practice.cards[-1].choices[0].id).quiz_id
     right, _ = await right_and_wrong(service, quiz_id)
     before = await _stored(service)
     for who in (ctx("ben"), ctx("ann", place=OTHER_SERVER)):  # same user id, another workspace
@@ -100,7 +100,7 @@ async def test_answers_queued_before_the_close_are_counted_in_the_results(servic
     replies = [r for [r] in await asyncio.gather(first, *burst)]
     await closing
     assert [r.cards[0].tone for r in replies] == [Tone.SUCCESS] * 21
-    fields = {f.name: f.value for f in poster.updates[-1][2].cards[1].fields}
+    fields = {f.name: f.value for f in poster.updates[-1][2].cards[-1].fields}
     assert fields["Answered"] == "21"
     # a click after the close is refused
     [late] = await service.handle(ctx("m99"), Answer(quiz_id, right))

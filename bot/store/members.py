@@ -24,19 +24,16 @@ class MemberIds:
         """Ids for ``members`` in order: one upsert and one select for all the new or renamed."""
         stale = {_key(m): m for m in members if self._cache.get(_key(m), (0, None))[1] != m.name}
         if stale:
+            # in key order: two processes upserting the same members lock them in the same order
             ins = insert_for(session, MemberRow)
-            await session.execute(
-                ins.on_conflict_do_update(index_elements=["platform", "workspace", "user_id"],
-                                          set_=dict(name=ins.excluded.name)),
-                [dict(platform=p, workspace=w, user_id=u, name=m.name) for (p, w, u), m in stale.items()],
-            )
             rows = await session.execute(
-                select(MemberRow.id, MemberRow.platform, MemberRow.workspace, MemberRow.user_id, MemberRow.name)
-                .where(MemberRow.user_id.in_({u for _, _, u in stale}), MemberRow.workspace.in_({w for _, w, _ in stale}))
+                ins.on_conflict_do_update(index_elements=["platform", "workspace", "user_id"],
+                                          set_=dict(name=ins.excluded.name))
+                .returning(MemberRow.id, MemberRow.platform, MemberRow.workspace, MemberRow.user_id, MemberRow.name),
+                [dict(platform=p, workspace=w, user_id=u, name=m.name) for (p, w, u), m in sorted(stale.items())],
             )
             for mid, p, w, u, name in rows:
-                if (p, w, u) in stale:
-                    self._cache[(p, w, u)] = (mid, name)
+                self._cache[(p, w, u)] = (mid, name)
         return [self._cache[_key(m)][0] for m in members]
 
     async def id_of(self, session: AsyncSession, member: Member) -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -27,6 +27,7 @@ from bot.content.pack import Pack, Question
 from bot.store.members import MemberIds
 from bot.store.models import Answer, Group, Progress, Quiz, Score, ScoreBucket, Standing
 from bot.store.models import Member as MemberRow
+from bot.store.retry import Raced, retrying
 from bot.store.upsert import insert_for
 
 log = logging.getLogger(__name__)
@@ -152,10 +153,16 @@ class AnswerDesk:
             self._batch = []
 
     async def _commit(self, batch: list[_Pending]) -> list[Outcome]:
-        async with self.sessions() as session, session.begin():
-            return await self._record(session, batch)
+        async def attempt() -> list[Outcome]:
+            async with self.sessions() as session, session.begin():
+                return await self._record(session, batch)
+
+        return await retrying(attempt, "an answer batch")
 
     async def _record(self, session: AsyncSession, batch: list[_Pending]) -> list[Outcome]:
+        """One batch in one transaction. With several processes on one store, rows are locked in
+        one fixed order (members, standings, answers, scores, buckets, progress; each by key), so
+        two batches wait for each other instead of deadlocking, and every total is an increment."""
         quiz_ids = {i.quiz_id for i in batch}
         found = await session.execute(
             select(Quiz, Group.platform, Group.channel, MemberRow.platform, MemberRow.workspace, MemberRow.user_id)
@@ -177,9 +184,16 @@ class AnswerDesk:
             elif not await places.owns(item.place, quiz.group_id, row[1], row[2]):
                 refused[n] = Outcome(Status.ELSEWHERE)
         accepted = [item for n, item in enumerate(batch) if n not in refused]
-        ids = await self.members.resolve(session, [i.member for i in accepted]) if accepted else []
+        if not accepted:
+            return [refused[n] for n in range(len(batch))]
+        ids = await self.members.resolve(session, [i.member for i in accepted])
         for item, member_id in zip(accepted, ids, strict=True):
             item.member_id = member_id
+        # lock (and read) the standings of every daily answerer first: a member's answers in a
+        # group are then recorded one transaction at a time, whichever process takes them
+        standings = await self._lock_standings(session, {
+            (quizzes[i.quiz_id][0].group_id, i.member_id) for i in accepted if quizzes[i.quiz_id][0].kind == "daily"
+        })
         earlier = {
             (qid, mid): picks
             for qid, mid, picks in await session.execute(
@@ -187,7 +201,7 @@ class AnswerDesk:
                     Answer.quiz_id.in_(quiz_ids), Answer.member_id.in_({i.member_id for i in accepted})
                 )
             )
-        } if accepted else {}
+        }
         outcomes: list[Outcome] = []
         graded: list[tuple[_Pending, Quiz, Question, bool]] = []
         for n, item in enumerate(batch):
@@ -213,12 +227,21 @@ class AnswerDesk:
         if not graded:
             return outcomes
 
-        scored = await self._score(session, graded)
-        await session.execute(insert_for(session, Answer), [
-            dict(quiz_id=quiz.id, member_id=item.member_id, picks=encode_picks(item.picks), correct=correct,
-                 points=scored.get((quiz.id, item.member_id), (0, 0))[0], answered_at=item.at)
-            for item, quiz, _question, correct in graded
-        ])
+        scored, state = _streaks(graded, standings)
+        rows = sorted(
+            (dict(quiz_id=quiz.id, member_id=item.member_id, picks=encode_picks(item.picks), correct=correct,
+                  points=scored.get((quiz.id, item.member_id), (0, 0))[0], answered_at=item.at)
+             for item, quiz, _question, correct in graded),
+            key=lambda r: (r["quiz_id"], r["member_id"]),
+        )
+        ins = insert_for(session, Answer)
+        stored = set((await session.execute(
+            ins.on_conflict_do_nothing(index_elements=["quiz_id", "member_id"]).returning(Answer.quiz_id, Answer.member_id),
+            rows,
+        )).all())
+        if len(stored) != len(rows):
+            raise Raced("another process recorded one of these answers first")
+        await self._score(session, graded, scored, state)
         await self._progress(session, graded)
         return [
             Outcome(o.status, o.quiz, o.question, o.picks, o.correct, *scored.get((o.quiz.id, item.member_id), (0, 0)))
@@ -226,69 +249,45 @@ class AnswerDesk:
             for item, o in zip(batch, outcomes, strict=True)
         ]
 
-    async def _score(self, session: AsyncSession, graded) -> dict[tuple[int, int], tuple[int, int]]:  # noqa: ANN001
-        """Streaks, points and the boards' aggregates for the daily answers in ``graded``."""
-        daily = [(i, q, c) for i, q, _, c in graded if q.kind == "daily"]
-        if not daily:
+    async def _lock_standings(self, session: AsyncSession, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], list[int]]:
+        """Create missing standings and lock them all, in key order; their [streak, best, last_seq]."""
+        if not pairs:
             return {}
-        pairs = {(q.group_id, i.member_id) for i, q, _ in daily}
-        standings = {
-            (s.group_id, s.member_id): s
-            for s in await session.scalars(
-                select(Standing).where(
-                    Standing.group_id.in_({g for g, _ in pairs}), Standing.member_id.in_({m for _, m in pairs})
-                )
-            )
-        }
-        state = {
-            key: [s.streak, s.best_streak, s.last_seq] if (s := standings.get(key)) else [0, 0, -1]
-            for key in pairs
-        }
-        scored: dict[tuple[int, int], tuple[int, int]] = {}
-        deltas: dict[tuple[int, str, int], list] = {}  # (group, period, member) -> [points, correct, answered, at]
-        for item, quiz, correct in sorted(daily, key=lambda t: t[1].seq or 0):
-            st = state[(quiz.group_id, item.member_id)]
-            points = 0
-            if correct:
-                if quiz.seq == st[2] + 1:
-                    st[0] += 1
-                elif quiz.seq > st[2]:
-                    st[0] = 1
-                st[1] = max(st[1], st[0])
-                if quiz.seq > st[2]:
-                    st[2] = quiz.seq
-                points = points_for(max(st[0], 1))
-            elif quiz.seq > st[2]:
-                st[0] = 0
-            scored[(quiz.id, item.member_id)] = (points, st[0])
-            for period in ("all", quiz.week):
-                d = deltas.setdefault((quiz.group_id, period, item.member_id), [0, 0, 0, item.at])
-                d[0] += points
-                d[1] += int(correct)
-                d[2] += 1
+        ins = insert_for(session, Standing)
+        result = await session.execute(
+            # a no-op update: the row is locked and its current values come back, new or old
+            ins.on_conflict_do_update(index_elements=["group_id", "member_id"], set_=dict(streak=Standing.streak))
+            .returning(Standing.group_id, Standing.member_id, Standing.streak, Standing.best_streak, Standing.last_seq),
+            [dict(group_id=g, member_id=m, streak=0, best_streak=0, last_seq=-1) for g, m in sorted(pairs)],
+        )
+        return {(g, m): [streak, best, last] for g, m, streak, best, last in result}
 
+    async def _score(self, session: AsyncSession, graded, scored, state) -> None:  # noqa: ANN001
+        """Write the streaks and the boards' aggregates for the daily answers in ``graded``."""
+        if not state:
+            return
         ins = insert_for(session, Standing)
         await session.execute(
             ins.on_conflict_do_update(
                 index_elements=["group_id", "member_id"],
                 set_=dict(streak=ins.excluded.streak, best_streak=ins.excluded.best_streak, last_seq=ins.excluded.last_seq),
             ),
-            [dict(group_id=g, member_id=m, streak=s[0], best_streak=s[1], last_seq=s[2]) for (g, m), s in state.items()],
+            [dict(group_id=g, member_id=m, streak=s[0], best_streak=s[1], last_seq=s[2]) for (g, m), s in sorted(state.items())],
         )
-
-        # one read and one write for every board row this batch touches; the increments in the
-        # upsert stay right even if another process wrote in between, the bucket moves use the read
-        groups, periods, member_ids = ({k[i] for k in deltas} for i in range(3))
-        before = {
-            (g, p, m): points
-            for g, p, m, points in await session.execute(
-                select(Score.group_id, Score.period, Score.member_id, Score.points).where(
-                    Score.group_id.in_(groups), Score.period.in_(periods), Score.member_id.in_(member_ids)
-                )
-            )
-        }
+        deltas: dict[tuple[int, str, int], list] = {}  # (group, period, member) -> [points, correct, answered, at]
+        for item, quiz, _question, correct in graded:
+            if quiz.kind != "daily":
+                continue
+            points = scored[(quiz.id, item.member_id)][0]
+            for period in ("all", quiz.week):
+                d = deltas.setdefault((quiz.group_id, period, item.member_id), [0, 0, 0, item.at])
+                d[0] += points
+                d[1] += int(correct)
+                d[2] += 1
+        # increments, and the new totals back from the same statement: a bucket move is exact
+        # whatever another process wrote before (its row lock holds until this commit)
         ins = insert_for(session, Score)
-        await session.execute(
+        after = await session.execute(
             ins.on_conflict_do_update(
                 index_elements=["group_id", "period", "member_id"],
                 set_=dict(
@@ -296,29 +295,35 @@ class AnswerDesk:
                     correct=Score.correct + ins.excluded.correct,
                     answered=Score.answered + ins.excluded.answered,
                 ),
-            ),
+            ).returning(Score.group_id, Score.period, Score.member_id, Score.points, Score.answered),
             [dict(group_id=g, period=p, member_id=m, points=d[0], correct=d[1], answered=d[2], first_scored_at=d[3])
-             for (g, p, m), d in deltas.items()],
+             for (g, p, m), d in sorted(deltas.items())],
         )
         buckets: dict[tuple[int, str, int], int] = defaultdict(int)
-        for (group_id, period, member_id), (points, _correct, _answered, _at) in deltas.items():
-            old = before.get((group_id, period, member_id))
-            if old is not None:
-                if points == 0:
+        for group_id, period, member_id, points, answered in after:
+            gained, _correct, added, _at = deltas[(group_id, period, member_id)]
+            if answered != added:  # the member was on this board before: leave the old bucket
+                if gained == 0:
                     continue
-                buckets[(group_id, period, old)] -= 1
-            buckets[(group_id, period, (old or 0) + points)] += 1
-        if buckets:
-            ins = insert_for(session, ScoreBucket)
-            await session.execute(
-                ins.on_conflict_do_update(
-                    index_elements=["group_id", "period", "points"],
-                    set_=dict(members=ScoreBucket.members + ins.excluded.members),
-                ),
-                [dict(group_id=g, period=p, points=pts, members=n) for (g, p, pts), n in buckets.items() if n],
-            )
-            await session.execute(delete(ScoreBucket).where(ScoreBucket.members <= 0))
-        return scored
+                buckets[(group_id, period, points - gained)] -= 1
+            buckets[(group_id, period, points)] += 1
+        moves = sorted((key, n) for key, n in buckets.items() if n)
+        if not moves:
+            return
+        ins = insert_for(session, ScoreBucket)
+        await session.execute(
+            ins.on_conflict_do_update(
+                index_elements=["group_id", "period", "points"],
+                set_=dict(members=ScoreBucket.members + ins.excluded.members),
+            ),
+            [dict(group_id=g, period=p, points=pts, members=n) for (g, p, pts), n in moves],
+        )
+        emptied = [key for key, n in moves if n < 0]
+        if emptied:
+            await session.execute(delete(ScoreBucket).where(
+                tuple_(ScoreBucket.group_id, ScoreBucket.period, ScoreBucket.points).in_(emptied),
+                ScoreBucket.members <= 0,
+            ))
 
     async def _progress(self, session: AsyncSession, graded) -> None:  # noqa: ANN001
         totals: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -333,8 +338,33 @@ class AnswerDesk:
                 index_elements=["member_id", "domain_id"],
                 set_=dict(answered=Progress.answered + ins.excluded.answered, correct=Progress.correct + ins.excluded.correct),
             ),
-            [dict(member_id=m, domain_id=d, answered=a, correct=c) for (m, d), (a, c) in totals.items()],
+            [dict(member_id=m, domain_id=d, answered=a, correct=c) for (m, d), (a, c) in sorted(totals.items())],
         )
+
+
+def _streaks(graded, standings: dict[tuple[int, int], list[int]]):  # noqa: ANN001, ANN202
+    """Points and streaks of the daily answers in ``graded``, in post order, from the locked standings:
+    ({(quiz, member): (points, streak)}, {(group, member): [streak, best, last_seq]})."""
+    state = {key: list(value) for key, value in standings.items()}
+    scored: dict[tuple[int, int], tuple[int, int]] = {}
+    for item, quiz, _question, correct in sorted(graded, key=lambda t: t[1].seq or 0):
+        if quiz.kind != "daily":
+            continue
+        st = state[(quiz.group_id, item.member_id)]
+        points = 0
+        if correct:
+            if quiz.seq == st[2] + 1:
+                st[0] += 1
+            elif quiz.seq > st[2]:
+                st[0] = 1
+            st[1] = max(st[1], st[0])
+            if quiz.seq > st[2]:
+                st[2] = quiz.seq
+            points = points_for(max(st[0], 1))
+        elif quiz.seq > st[2]:
+            st[0] = 0
+        scored[(quiz.id, item.member_id)] = (points, st[0])
+    return scored, state
 
 
 class _PlaceGroups:

@@ -1,0 +1,139 @@
+"""Several workers on one store: every click recorded once, no database error reaches a member,
+and the boards' aggregates stay exactly what the answers add up to."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter, defaultdict
+
+from sqlalchemy import select
+
+from bot import codec
+from bot.commands import Answer, Place, PostNow, Setup
+from bot.replies import Tone
+from bot.store.models import Answer as AnswerRow
+from bot.store.models import Progress, Quiz, Score, ScoreBucket, Standing
+from tests.helpers import PLACE, ctx, right_and_wrong
+
+ADMIN = ctx("admin", admin=True)
+
+
+async def check_boards_exact(service) -> dict[str, int]:  # noqa: ANN001
+    """Scores == sums over the answers, buckets == counts over the scores, streaks' last
+    post == the last post answered correctly. Returns a few totals for the caller's asserts."""
+    async with service.sessions() as s:
+        answers = (await s.execute(
+            select(AnswerRow.member_id, AnswerRow.points, AnswerRow.correct, Quiz.group_id, Quiz.week, Quiz.seq)
+            .join(Quiz, Quiz.id == AnswerRow.quiz_id).where(Quiz.kind == "daily")
+        )).all()
+        scores = (await s.execute(
+            select(Score.group_id, Score.period, Score.member_id, Score.points, Score.correct, Score.answered)
+        )).all()
+        buckets = (await s.execute(select(ScoreBucket.group_id, ScoreBucket.period, ScoreBucket.points,
+                                          ScoreBucket.members))).all()
+        standings = (await s.execute(select(Standing.group_id, Standing.member_id, Standing.last_seq))).all()
+    expected: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+    last_correct: dict[tuple, int] = {}
+    for member, points, correct, group, week, seq in answers:
+        for period in ("all", week):
+            e = expected[(group, period, member)]
+            e[0] += points
+            e[1] += int(correct)
+            e[2] += 1
+        if correct:
+            last_correct[(group, member)] = max(seq, last_correct.get((group, member), -1))
+    assert {(g, p, m): [pts, c, a] for g, p, m, pts, c, a in scores} == dict(expected)
+    assert {(g, p, pts): n for g, p, pts, n in buckets} == dict(Counter((g, p, pts) for g, p, _m, pts, _c, _a in scores))
+    assert {(g, m): last for g, m, last in standings if last >= 0} == last_correct
+    return {"answers": len(answers), "scores": len(scores), "buckets": len(buckets)}
+
+
+async def test_workers_answering_the_same_members_record_each_click_once(open_service, poster, clock):
+    workers = [await open_service() for _ in range(3)]
+    await workers[0].handle(ADMIN, Setup(time="09:00", timezone="UTC"))
+    rng = random.Random(7)
+    members = [f"m{i}" for i in range(40)]
+    recorded = 0
+    for day in range(3):
+        if day:
+            clock.advance(days=1)
+        await workers[0].handle(ADMIN, PostNow())
+        quiz_id = codec.decode(poster.posts[-1][1].cards[-1].choices[0].id).quiz_id
+        right, wrong = await right_and_wrong(workers[0], quiz_id)
+        # each member clicks on two or three workers at once (a double click, a retried request),
+        # new members appear on several workers in different orders
+        clicks = [(w, m, rng.choice((right, wrong))) for m in members for w in rng.sample(workers, rng.choice((2, 3)))]
+        rng.shuffle(clicks)
+        replies = await asyncio.gather(*(w.handle(ctx(m), Answer(quiz_id, p)) for w, m, p in clicks))
+        firsts = Counter()
+        for (_w, m, _p), [reply] in zip(clicks, replies, strict=True):
+            title = reply.cards[0].title
+            if reply.cards[0].tone in (Tone.SUCCESS, Tone.FAILURE):
+                firsts[m] += 1
+            else:
+                assert "already answered" in title, title
+        assert firsts == Counter({m: 1 for m in members})
+        recorded += len(members)
+    totals = await check_boards_exact(workers[0])
+    assert totals["answers"] == recorded
+
+
+async def test_one_member_on_two_workers_in_two_groups_at_once(open_service, poster):
+    """The same members answer two groups' quizzes on two workers at the same instant: their
+    per-domain progress (shared by both groups) and each group's board stay exact."""
+    a, b = await open_service(), await open_service()
+    second = Place("terminal", "ws1", "second")
+    quizzes = []
+    for place in (PLACE, second):
+        admin = ctx("admin", admin=True, place=place)
+        await a.handle(admin, Setup(time="09:00", timezone="UTC"))
+        await a.handle(admin, PostNow())
+        quizzes.append(codec.decode(poster.posts[-1][1].cards[-1].choices[0].id).quiz_id)
+    rights = [(await right_and_wrong(a, q))[0] for q in quizzes]
+    replies = await asyncio.gather(*(
+        w.handle(ctx(f"s{i}", place=place), Answer(q, r))
+        for i in range(30) for w, place, q, r in ((a, PLACE, quizzes[0], rights[0]), (b, second, quizzes[1], rights[1]))
+    ))
+    assert all(reply.cards[0].tone is Tone.SUCCESS for [reply] in replies)
+    totals = await check_boards_exact(a)
+    assert totals["answers"] == 60
+    async with a.sessions() as s:
+        answered = Counter((await s.scalars(select(Progress.answered))).all())
+    domains = {a.pack.objective_by_id[(await _quiz(a, q)).objective_id].domain.id for q in quizzes}
+    assert answered == (Counter({2: 30}) if len(domains) == 1 else Counter({1: 60}))
+
+
+async def _quiz(service, quiz_id: int) -> Quiz:  # noqa: ANN001
+    async with service.sessions() as s:
+        return await s.get(Quiz, quiz_id)
+
+
+async def test_a_closed_quiz_stays_closed_for_every_worker(open_service, poster, clock):
+    a, b = await open_service(), await open_service()
+    await a.handle(ADMIN, Setup(time="09:00", timezone="UTC", open_hours=2))
+    await a.handle(ADMIN, PostNow())
+    quiz_id = codec.decode(poster.posts[-1][1].cards[-1].choices[0].id).quiz_id
+    right, _ = await right_and_wrong(a, quiz_id)
+    clock.advance(hours=2, minutes=1)
+    await a.run_due()
+    [late] = await b.handle(ctx("ann"), Answer(quiz_id, right))
+    assert "closed" in late.cards[0].title
+
+
+async def test_a_practice_click_on_two_workers_at_once_counts_once(open_service):
+    from bot.commands import Practice
+
+    a, b = await open_service(), await open_service()
+    clicks = []
+    for i in range(15):
+        member = ctx(f"p{i}")
+        [practice] = await a.handle(member, Practice())
+        quiz_id = codec.decode(practice.cards[-1].choices[0].id).quiz_id
+        right, _ = await right_and_wrong(a, quiz_id)
+        clicks += [(a, member, quiz_id, right), (b, member, quiz_id, right)]
+    replies = await asyncio.gather(*(w.handle(m, Answer(q, r)) for w, m, q, r in clicks))
+    tones = Counter(reply.cards[0].tone for [reply] in replies)
+    assert tones == Counter({Tone.SUCCESS: 15, Tone.WARNING: 15})  # the second click: "already answered"
+    async with a.sessions() as s:
+        assert sum((await s.scalars(select(Progress.answered))).all()) == 15
