@@ -52,8 +52,13 @@ def _options(quiz: Quiz, question: Question) -> list[str]:
     return [text[key] for key in quiz.option_order]
 
 
-def quiz_card(quiz: Quiz, question: Question, objective: Objective) -> Card:
-    title = f"Daily quiz · {quiz.post_date:%a %d %b}" if quiz.kind == "daily" else "Practice question"
+def quiz_card(quiz: Quiz, question: Question, objective: Objective, *, title: str | None = None,
+              footer: str | None = None) -> Card:
+    if title is None:
+        title = f"Daily quiz · {quiz.post_date:%a %d %b}" if quiz.kind == "daily" else "Practice question"
+    if footer is None:
+        footer = f"Objective: {objective.title} · one answer per member" + (
+            " · results when the quiz closes" if quiz.kind == "daily" else " · counts toward your progress")
     stem = question.stem
     if question.pick > 1:
         stem += f"\n\n**Choose {question.pick}.**"
@@ -65,8 +70,7 @@ def quiz_card(quiz: Quiz, question: Question, objective: Objective) -> Card:
             Choice(codec.encode(quiz.id, i), LETTERS[i], text) for i, text in enumerate(_options(quiz, question))
         ),
         pick=question.pick,
-        footer=f"Objective: {objective.title} · one answer per member"
-        + (" · results when the quiz closes" if quiz.kind == "daily" else " · counts toward your progress"),
+        footer=footer,
         tone=Tone.QUIZ,
     )
 
@@ -281,6 +285,9 @@ def today(
 def help_card(prefix: str) -> Reply:
     user = [
         ("quiz", "a private practice question (favours what you missed or haven't seen)"),
+        ("review", "your questions due for spaced review (FSRS), one at a time"),
+        ("readiness", "your predicted exam score per domain, and what to study next"),
+        ("exam [10-60]", "a timed private mock exam (2 minutes a question); `exam history` lists past ones"),
         ("leaderboard [week|last-week]", "the group's top 10, all time, this week or last week, and your rank"),
         ("objective <words>", "find an exam objective and its documentation link"),
         ("objectives [domain]", "list the exam domains, or one domain's objectives"),
@@ -295,6 +302,8 @@ def help_card(prefix: str) -> Reply:
         ("post-now", "post today's quiz right away"),
         ("status", "the group's settings and next post"),
         ("admins", "add or remove members who may run these commands too"),
+        ("readiness" if prefix == "/" else "readiness group",
+         "the group's weakest objectives and how ready its members are (no names)"),
     ]
     body = "\n".join(f"`{prefix}{name}` · {what}" for name, what in user)
     admin_body = "\n".join(f"`/studybot {name}` · {what}" for name, what in admin)

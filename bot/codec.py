@@ -1,7 +1,9 @@
-"""The one button-id codec every adapter shares: ``quiz:<quiz_id>:<positions>``.
+"""The one button-id codec every adapter shares: ``quiz:<quiz_id>:<positions>`` for answers,
+``cmd:<command>`` for buttons that run a command (a review's "Next").
 
 Positions are the displayed option indexes (0-based, as a string of digits), never the
-option keys in the content file, so a button id reveals nothing about the answer.
+option keys in the content file, so a button id reveals nothing about the answer. A command
+button carries the words a member could type themselves, run through the same parser.
 """
 
 from __future__ import annotations
@@ -42,3 +44,22 @@ def decode(custom_id: str) -> Pick | None:
 def quiz_prefix(quiz_id: int) -> str:
     """The id of a multi-select control: adapters append the picked positions on submit."""
     return f"{PREFIX}:{quiz_id}"
+
+
+ACTION_PREFIX = "cmd"
+#: A regex adapters route command buttons by.
+ACTION_TEMPLATE = r"cmd:(?P<command>[a-z0-9][a-z0-9 -]{0,39})"
+_ACTION = re.compile(rf"^{ACTION_TEMPLATE}$")
+
+
+def action(command: str) -> str:
+    """The id of a button that runs ``command`` (as typed, without the prefix): ``cmd:review``."""
+    if not _ACTION.match(f"{ACTION_PREFIX}:{command}"):
+        raise ValueError(f"not a button command: {command!r}")
+    return f"{ACTION_PREFIX}:{command}"
+
+
+def decode_action(custom_id: str) -> str | None:
+    """The command text of a command button's id, or None."""
+    m = _ACTION.match(custom_id.strip())
+    return m.group("command") if m else None

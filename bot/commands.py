@@ -79,6 +79,28 @@ class Stats:
 
 
 @dataclass(frozen=True, slots=True)
+class Review:
+    """``/review``: the member's next due card; ``new`` asks for a new question instead."""
+
+    new: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    """``/readiness``: the member's predicted exam score; ``group`` the group's view (admins)."""
+
+    group: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MockExam:
+    """``/exam [questions]`` starts or shows the member's timed mock exam; ``history`` lists past ones."""
+
+    questions: int | None = None
+    history: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     quiz_id: int
     positions: frozenset[int]
@@ -124,7 +146,7 @@ class Admins:
 
 Command = (
     Help | Practice | Leaderboard | Lookup | ListObjectives | Today | Stats | Answer
-    | Setup | Pause | Resume | PostNow | Status | Admins
+    | Review | Readiness | MockExam | Setup | Pause | Resume | PostNow | Status | Admins
 )
 
 
@@ -149,6 +171,9 @@ USAGE = {
     "objectives": "objectives [domain number]",
     "today": "today",
     "stats": "stats",
+    "review": "review [new]",
+    "readiness": "readiness [group]",
+    "exam": "exam [questions 10-60 | history]",
     "answer": "answer <letter(s)>",
     "setup": "setup [#channel] HH:MM [Area/City] [hours-open]",
     "pause": "pause",
@@ -162,7 +187,7 @@ _ALIASES = {
     "lb": "leaderboard", "board": "leaderboard", "top": "leaderboard",
     "obj": "objective", "lookup": "objective", "find": "objective", "search": "objective",
     "list": "objectives", "practice": "quiz", "q": "quiz", "me": "stats", "progress": "stats",
-    "postnow": "post-now", "post": "post-now", "?": "help",
+    "postnow": "post-now", "post": "post-now", "?": "help", "ready": "readiness", "mock": "exam",
 }
 
 
@@ -179,7 +204,8 @@ def parse(text: str, *, prefix: str = "/") -> Command | ParseError:
         words = shlex.split(text)
     except ValueError:
         words = text.split()
-    if words and words[0].lower() == "studybot":
+    admin_form = bool(words) and words[0].lower() == "studybot"
+    if admin_form:
         words = words[1:]
     if not words:
         return Help()
@@ -204,6 +230,23 @@ def parse(text: str, *, prefix: str = "/") -> Command | ParseError:
         if len(args) == 1 and args[0].lower() in ("all", "all-time", "alltime"):
             return Leaderboard("all")
         return _usage("leaderboard", prefix)
+    if name == "review":
+        if not args:
+            return Review()
+        return Review(new=True) if [a.lower() for a in args] == ["new"] else _usage("review", prefix)
+    if name == "readiness":
+        if not args:
+            # `/studybot readiness` typed in full (terminal) is the admins' group view
+            return Readiness(group=admin_form)
+        return Readiness(group=True) if [a.lower() for a in args] == ["group"] else _usage("readiness", prefix)
+    if name == "exam":
+        if not args:
+            return MockExam()
+        if len(args) == 1 and args[0].lower() == "history":
+            return MockExam(history=True)
+        if len(args) == 1 and args[0].isascii() and args[0].isdigit() and len(args[0]) <= 4:
+            return MockExam(questions=int(args[0]))
+        return _usage("exam", prefix)
     if name == "objective":
         query = " ".join(args).strip()
         return Lookup(query) if query else _usage("objective", prefix)
@@ -213,7 +256,7 @@ def parse(text: str, *, prefix: str = "/") -> Command | ParseError:
         return _parse_setup(args, prefix)
     if name == "admins":
         return _parse_admins(args, prefix)
-    known = ", ".join(f"`{prefix}{n}`" for n in ("help", "quiz", "leaderboard", "objective", "today", "stats"))
+    known = ", ".join(f"`{prefix}{n}`" for n in ("help", "quiz", "review", "exam", "leaderboard", "objective", "stats"))
     return ParseError(f"I don't know the command `{name}`. Try {known}.")
 
 

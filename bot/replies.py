@@ -50,6 +50,14 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
+class Action:
+    """A button that runs a command (``codec.action``), like a review's "Next"."""
+
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
 class Card:
     title: str
     body: str = ""
@@ -60,6 +68,7 @@ class Card:
     choices: tuple[Choice, ...] = ()
     pick: int = 1  # how many choices a member must select together (1 = one button click)
     closed: bool = False  # choices shown but no longer clickable
+    actions: tuple[Action, ...] = ()
     footer: str | None = None
     tone: Tone = Tone.INFO
 
@@ -69,6 +78,9 @@ class Reply:
     cards: tuple[Card, ...] = ()
     text: str = ""
     visibility: Visibility = Visibility.PUBLIC
+    #: Answering a click: this reply takes the place of the clicked message (a review or an
+    #: exam goes on in one message) instead of arriving as a new one.
+    replace: bool = False
 
     @property
     def private(self) -> bool:

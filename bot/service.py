@@ -12,12 +12,12 @@ import logging
 import random
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timezone
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import cards
+from bot import cards, learning_cards
 from bot.commands import (
     Admins,
     Answer,
@@ -28,12 +28,15 @@ from bot.commands import (
     ListObjectives,
     Lookup,
     Member,
+    MockExam,
     ParseError,
     Pause,
     Place,
     PostNow,
     Practice,
+    Readiness,
     Resume,
+    Review,
     Setup,
     Stats,
     Status,
@@ -47,6 +50,7 @@ from bot.posting import Poster
 from bot.replies import Reply, say, show
 from bot.schedule.clock import (
     local_date,
+    local_instant,
     next_post_after,
     parse_time,
     previous_week,
@@ -59,9 +63,13 @@ from bot.store.db import make_engine, prepare, sessionmaker
 from bot.store.members import MemberIds
 from bot.store.models import Answer as AnswerRow
 from bot.store.models import Group, Quiz
+from bot.study import exam as exams
 from bot.study import quiz as quizzes
+from bot.study import readiness
+from bot.study.exam import Exams, Started, Step
 from bot.study.leaderboard import board, member_stats
 from bot.study.quiz import AnswerDesk, shuffled_order
+from bot.study.review import Reviews
 from bot.study.rotation import Rotation, pick_question
 
 log = logging.getLogger(__name__)
@@ -82,6 +90,8 @@ class StudyService:
         self.search = ObjectiveSearch(pack.objectives, pack.questions, pack.plain_words)
         self.members = MemberIds()
         self.desk = AnswerDesk(self.sessions, pack, clock, self.members)
+        self.reviews = Reviews(self.sessions, pack, self.members, clock)
+        self.exams = Exams(self.sessions, pack, self.members, self.desk, clock)
         self.posters: dict[str, Poster] = {}
         self.daily = DailyPosts(self.sessions, pack, self.rotation, self.desk, self.posters, clock)
 
@@ -114,7 +124,13 @@ class StudyService:
     async def handle(self, ctx: Context, command: Command) -> list[Reply]:
         match command:
             case Answer(quiz_id, positions):
-                return [await self._answer(ctx, quiz_id, positions)]
+                return await self._answer(ctx, quiz_id, positions)
+            case Review(new):
+                return [await self._review(ctx, new)]
+            case Readiness(group):
+                return [await self._group_readiness(ctx) if group else await self._readiness(ctx)]
+            case MockExam(questions, history):
+                return await self._exam(ctx, questions, history)
             case Help():
                 return [cards.help_card(ctx.prefix)]
             case Lookup(query):
@@ -177,15 +193,73 @@ class StudyService:
 
     # --- quizzes ---------------------------------------------------------------------------
 
-    async def _answer(self, ctx: Context, quiz_id: int, positions: frozenset[int]) -> Reply:
+    async def _answer(self, ctx: Context, quiz_id: int, positions: frozenset[int]) -> list[Reply]:
         outcome = await self.desk.submit(quiz_id, ctx.member, ctx.place, positions)
         if outcome.status is quizzes.Status.MISSING:
-            return say(f"I can't find that quiz any more. Try {ctx.prefix}today or {ctx.prefix}quiz.")
+            return [say(f"I can't find that quiz any more. Try {ctx.prefix}today or {ctx.prefix}quiz.")]
         if outcome.status is quizzes.Status.ELSEWHERE:
-            return say("That quiz belongs to another study group, so this click doesn't count here. "
-                       f"Try {ctx.prefix}today for this group's quiz.")
+            return [say("That quiz belongs to another study group, so this click doesn't count here. "
+                        f"Try {ctx.prefix}today for this group's quiz.")]
         objective = self.pack.objective_by_id[outcome.question.objective_id]
-        return cards.feedback(outcome, objective, ctx.prefix)
+        if outcome.quiz.kind == "exam":
+            return await self._exam_answer(ctx, outcome)
+        if outcome.quiz.kind == "review":
+            return [learning_cards.review_feedback(outcome, objective, ctx.prefix)]
+        return [cards.feedback(outcome, objective, ctx.prefix)]
+
+    # --- review, readiness, exam -----------------------------------------------------------------
+
+    async def _review(self, ctx: Context, new: bool) -> Reply:
+        pick = await self.reviews.next(ctx.member, new=new)
+        if pick.quiz is None:
+            return learning_cards.nothing_due(pick, self.now(), ctx.prefix, True)
+        return learning_cards.review_question(pick, True)
+
+    async def _readiness(self, ctx: Context) -> Reply:
+        async with self.sessions() as session:
+            member_id = await self.members.find(session, ctx.member)
+            r = await readiness.for_member(session, self.pack, member_id, self.now())
+        return learning_cards.readiness(r, ctx.prefix)
+
+    async def _group_readiness(self, ctx: Context) -> Reply:
+        now = self.now()
+        async with self.sessions() as session:
+            group = await self._group(session, ctx.place)
+            if group is None:
+                return _no_group(ctx)
+            if not _may_admin(ctx, group):
+                return say("Only admins (or members they add with `/studybot admins add`) can see the group's readiness.")
+            tz = zone(group.timezone)
+            monday = local_instant(date.fromisoformat(week_of(local_date(now, tz))), time(0, 0), tz)
+            g = await readiness.for_group(session, self.pack, group.id, monday, now)
+        return learning_cards.group_readiness(g)
+
+    async def _exam(self, ctx: Context, questions: int | None, history: bool) -> list[Reply]:
+        if history:
+            return [learning_cards.exam_history(await self.exams.history(ctx.member), ctx.prefix)]
+        if questions is not None and not exams.MIN_QUESTIONS <= questions <= exams.MAX_QUESTIONS:
+            return [learning_cards.exam_size(ctx.prefix)]
+        state = await self.exams.current(ctx.member) if questions is None else None
+        if state is None:
+            state = await self.exams.start(ctx.member, questions or exams.DEFAULT_QUESTIONS)
+        if isinstance(state, Started):
+            note = ("You already have a mock exam running: here is where you are." if state.already and questions
+                    else "" if state.already else
+                    f"Your mock exam has started: {state.step.exam.questions} questions, 2 minutes each. "
+                    "No feedback until the end.")
+            return [learning_cards.exam_step(state.step, ctx.prefix, True, note)]
+        if isinstance(state, Step):
+            return [learning_cards.exam_step(state, ctx.prefix, True)]
+        return learning_cards.exam_results(state, self.pack, ctx.prefix, True)
+
+    async def _exam_answer(self, ctx: Context, outcome: quizzes.Outcome) -> list[Reply]:
+        if outcome.status in (quizzes.Status.NOT_YOURS, quizzes.Status.INVALID):
+            return [learning_cards.exam_refused(outcome, ctx.prefix)]
+        exam_id = await self.exams.exam_of(outcome.quiz.id)
+        state = await self.exams.resume(exam_id)
+        if isinstance(state, Step):
+            return [learning_cards.exam_step(state, ctx.prefix, True)]
+        return learning_cards.exam_results(state, self.pack, ctx.prefix, True)
 
     async def _practice(self, ctx: Context) -> Reply:
         async with self.sessions() as session, session.begin():
@@ -234,7 +308,10 @@ class StudyService:
             group = await self._group(session, ctx.place)
             latest = group.posts_made - 1 if group is not None and group.posts_made else None
             s = await member_stats(session, ctx.member, member_id, group.id if group else None, latest)
-        return cards.stats(s, self.pack, ctx.member.name)
+            r = await readiness.for_member(session, self.pack, member_id, self.now())
+        reply = cards.stats(s, self.pack, ctx.member.name)
+        return Reply(cards=reply.cards + learning_cards.readiness_cards(r, ctx.prefix), text=reply.text,
+                     visibility=reply.visibility)
 
     async def _today(self, ctx: Context) -> Reply:
         async with self.sessions() as session:
@@ -284,7 +361,7 @@ class StudyService:
             group = await self._group(session, ctx.place)
             if group is None:
                 return _no_group(ctx)
-            if not (ctx.member.is_admin or ctx.member.user_id in (group.admins or [])):
+            if not _may_admin(ctx, group):
                 return say("Only admins (or members they add with `/studybot admins add`) can do that.")
             tz = zone(group.timezone)
             match command:
@@ -361,12 +438,17 @@ class StudyService:
         return say("Posted today's objective and quiz.")
 
     async def run_due(self, now: datetime | None = None) -> None:
-        """Post due daily quizzes and close expired ones (the scheduler calls this)."""
+        """End expired mock exams, post due daily quizzes and close expired ones (the scheduler calls this)."""
+        await self.exams.finish_expired(now or self.now())
         await self.daily.run_due(now)
 
     async def next_wakeup(self) -> datetime | None:
         """When something is next due: a daily post or a quiz close."""
         return await self.daily.next_wakeup()
+
+
+def _may_admin(ctx: Context, group: Group) -> bool:
+    return ctx.member.is_admin or ctx.member.user_id in (group.admins or [])
 
 
 def _no_group(ctx: Context) -> Reply:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 
+from bot import codec
 from bot.replies import Card, Reply
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
@@ -56,6 +57,10 @@ def render_card(card: Card, style: Style) -> list[str]:
     if card.choices and not card.closed:
         how = f"type {card.pick} letters, e.g. ac" if card.pick > 1 else "type a letter to answer"
         lines.append("  " + style.dim(f"({how})"))
+    for action in card.actions:
+        command = codec.decode_action(action.id)
+        if command is not None:
+            lines.append("  " + style.bold(f"[{action.label}]") + style.dim(f" type /{command}"))
     for link in card.links:
         lines.append(f"  → {link.label}: {link.url}")
     if card.footer:

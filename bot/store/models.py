@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -92,7 +93,7 @@ class Quiz(Base):
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(8))  # "daily" | "practice"
+    kind: Mapped[str] = mapped_column(String(8))  # "daily" | "practice" | "review" | "exam"
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     question_id: Mapped[str] = mapped_column(String(64))
@@ -180,3 +181,51 @@ class RequestReceipt(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the request's signature
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+class ReviewCard(Base):
+    """A member's FSRS card for one question: every answer they give to it reschedules it."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (Index("ix_review_cards_due", "member_id", "due"),)
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    objective_id: Mapped[str] = mapped_column(String(32))
+    state: Mapped[int] = mapped_column(Integer)  # fsrs.State
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_review: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)  # wrong answers
+
+
+class Exam(Base):
+    """A timed mock exam. ``running_member_id`` is the member while it runs and NULL after,
+    so a unique constraint allows one running exam per member on every backend."""
+
+    __tablename__ = "exams"
+    __table_args__ = (Index("ix_exams_member", "member_id", "started_at"), Index("ix_exams_ends", "finished_at", "ends_at"))
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    running_member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), unique=True)
+    questions: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    correct: Mapped[int | None] = mapped_column(Integer)
+    scaled: Mapped[int | None] = mapped_column(Integer)  # out of 1,000
+    seconds_used: Mapped[int | None] = mapped_column(Integer)
+    domains: Mapped[dict[str, list[int]] | None] = mapped_column(JSON)  # domain id -> [correct, asked]
+
+
+class ExamItem(Base):
+    """The exam's questions in order; each is a quiz row (kind "exam") owned by the member."""
+
+    __tablename__ = "exam_items"
+
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), unique=True)

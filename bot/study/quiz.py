@@ -1,10 +1,11 @@
-"""Daily quizzes and practice questions: open, answer once, grade, close, results.
+"""Daily quizzes and private questions (practice, review, exam): open, answer once, grade, close, results.
 
 Answers go through one :class:`AnswerDesk` per process. It commits whatever answers are
 waiting in a single transaction (group commit), so a burst of members clicking at once costs
 one durable commit instead of one each, and every member is told the result only after the
 commit that records it. One answer per member per quiz is a unique constraint; the first
-answer counts and a retried or doubled click changes nothing.
+answer counts and a retried or doubled click changes nothing. The same commit reschedules
+the member's FSRS card for the question (:mod:`bot.study.memory`).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.store.models import Answer, Group, Progress, Quiz, Score, ScoreBucket, 
 from bot.store.models import Member as MemberRow
 from bot.store.retry import Raced, retrying
 from bot.store.upsert import insert_for
+from bot.study import memory
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ class Status(Enum):
     CLOSED = "closed"
     MISSING = "missing"  # no such quiz (an id from somewhere else)
     INVALID = "invalid"  # wrong number of picks, or a position out of range
-    NOT_YOURS = "not_yours"  # someone else's practice question
+    NOT_YOURS = "not_yours"  # someone else's practice, review or exam question
     ELSEWHERE = "elsewhere"  # a daily quiz of another group than the one where it was clicked
 
 
@@ -178,7 +180,7 @@ class AnswerDesk:
             question = self.pack.question_by_id.get(quiz.question_id) if quiz else None
             if quiz is None or question is None:
                 refused[n] = Outcome(Status.MISSING)
-            elif quiz.kind == "practice":
+            elif quiz.owner_id is not None:  # a private question: practice, review or exam
                 if (item.member.platform, item.member.workspace, item.member.user_id) != tuple(row[3:6]):
                     refused[n] = Outcome(Status.NOT_YOURS, quiz, question)
             elif not await places.owns(item.place, quiz.group_id, row[1], row[2]):
@@ -243,6 +245,10 @@ class AnswerDesk:
             raise Raced("another process recorded one of these answers first")
         await self._score(session, graded, scored, state)
         await self._progress(session, graded)
+        await memory.record(session, [
+            memory.Graded(item.member_id, question.id, question.objective_id, correct, item.at)
+            for item, _quiz, question, correct in graded
+        ])
         return [
             Outcome(o.status, o.quiz, o.question, o.picks, o.correct, *scored.get((o.quiz.id, item.member_id), (0, 0)))
             if o.status is Status.RECORDED else o
