@@ -103,6 +103,14 @@ def test_help_explains_every_subcommand():
 
 
 def test_db_upgrade_creates_then_reports_current(tmp_path):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from bot.store.db import MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
     db = tmp_path / "s.db"
     from bot.store.db import _head
 
