@@ -226,3 +226,16 @@ def test_plain_words_file_is_read_and_checked(content_path, tmp_path):
         "pack/plain-words.yaml:2: overlap: must map to a non-empty list of the guide's words",
         "pack/plain-words.yaml:3: empty: must map to a non-empty list of the guide's words",
     ]
+
+
+def test_a_stem_quoting_another_answer_is_reported_as_a_possible_giveaway(tmp_path):
+    stems = [*_STEMS[:4], "You call Datastore.register_azure_blob_container with a SAS token. What next?"]
+    pack = _tiny_pack(tmp_path / "pack", stems=stems)
+    path = pack / "questions" / "q.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('{a: "ok", b: "second choice 0"', '{a: "Datastore.register_azure_blob_container with a SAS token", '
+                                 'b: "second choice 0"', 1), encoding="utf-8")
+    code, out = _check(pack)
+    assert code == 0  # advisory, like the coverage table: a maintainer judges it
+    assert out[0].startswith("pack/questions/q.yaml:39: possible giveaway: question 1.1.1-4's stem quotes "
+                             "“datastore.register_azure_blob_container with a sas token”, the answer of 1.1.1-0"), out

@@ -13,6 +13,7 @@ from bot.content.pack import KINDS, Pack, Problem, Question, read_pack
 MIN_PER_OBJECTIVE = 5
 NEAR_DUPLICATE = 92  # rapidfuzz token_sort_ratio of normalised stems (with their code)
 LONGEST_SHARE_LIMIT = 0.40  # a bank where the answer is usually the longest option teaches a trick
+GIVEAWAY_MIN_WORDS = 3  # a bare name ("PFIExplainer", "version") turns up in stems as context, not as an answer
 
 
 def _split(source: str) -> tuple[str, int]:
@@ -31,6 +32,34 @@ def longest_is_correct(q: Question) -> bool:
     lengths = {k: len(t) for k, t in q.options}
     (right,) = q.answer
     return all(lengths[right] > n for k, n in lengths.items() if k != right)
+
+
+def _section(objective_id: str) -> str:
+    return objective_id.rpartition(".")[0]
+
+
+def giveaways(pack: Pack) -> list[Problem]:
+    """A stem (or its code) that quotes the correct option of another question in the same section.
+
+    Members meet every question of a section in turn, so such a stem may hand over the other's
+    answer. Advisory: naming a service as the setting of a question ("register an Azure Data Lake
+    Storage Gen2 datastore") is fine, so a maintainer reads these rather than the check failing.
+    """
+    keys: list[tuple[Question, str]] = []
+    for q in pack.questions:
+        for key, text in q.options:
+            norm = " ".join(text.lower().split()).strip(" .")
+            norm = norm.removeprefix("the ").removeprefix("a ").removeprefix("an ")
+            if key in q.answer and len(norm.split()) >= GIVEAWAY_MIN_WORDS:
+                keys.append((q, norm))
+    problems = []
+    for q in pack.questions:
+        shown = _normal(q)
+        for other, key in keys:
+            if other.id != q.id and _section(other.objective_id) == _section(q.objective_id) and key in shown:
+                problems.append(Problem(*_split(q.source), f"possible giveaway: question {q.id}'s stem quotes "
+                                        f"“{key}”, the answer of {other.id} ({other.source})"))
+    return problems
 
 
 def quality_problems(pack: Pack) -> tuple[list[Problem], float]:
@@ -84,6 +113,9 @@ def check(path: Path, *, quiet: bool = False, out: TextIO) -> int:
         problems += more
     for p in problems:
         print(p, file=out)
+    if pack is not None:
+        for p in giveaways(pack):
+            print(p, file=out)
     if pack is not None and not quiet:
         per = defaultdict(int)
         for q in pack.questions:
