@@ -6,9 +6,11 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot import codec
+from bot.commands import REPORT_REASONS
 from bot.content.pack import Domain, Objective, Pack, Question
-from bot.replies import Card, Choice, Field, Link, Reply, Tone, say, show
+from bot.replies import Card, Choice, Field, Link, Menu, Reply, Tone, say, show
 from bot.store.models import Group, Quiz
+from bot.study.health import MIN_ANSWERS, Health
 from bot.study.leaderboard import Board, MemberStats
 from bot.study.quiz import Outcome, Results, Status, correct_positions, points_for
 from bot.study.recap import Recap
@@ -159,6 +161,7 @@ def feedback(outcome: Outcome, objective: Objective, prefix: str = "/") -> Reply
             title="You already answered this one",
             body=f"You chose **{letters(outcome.picks)}**. Only your first answer counts, so nothing changed.",
             tone=Tone.WARNING,
+            menu=report_menu(quiz.id, prefix),
         ), private=True)
     if outcome.status is Status.CLOSED:
         return show(Card(
@@ -187,7 +190,100 @@ def feedback(outcome: Outcome, objective: Objective, prefix: str = "/") -> Reply
         links=link,
         footer=("Results are revealed when the quiz closes." if quiz.kind == "daily" else f"Practice: counts toward {prefix}stats."),
         tone=Tone.SUCCESS if outcome.correct else Tone.FAILURE,
+        menu=report_menu(quiz.id, prefix),
     ), private=True)
+
+
+# --- reporting questions ----------------------------------------------------------------------
+
+
+def report_menu(quiz_id: int, prefix: str = "/", *, open: bool = False) -> Menu:
+    return Menu(
+        id=codec.report_id(quiz_id), label="⚑ Report", options=tuple(REPORT_REASONS.items()),
+        typed=f"{prefix}report {'|'.join(REPORT_REASONS)}", open=open,
+    )
+
+
+def report_ask(quiz_id: int, prefix: str = "/") -> Reply:
+    return show(Card(
+        title="⚑ Report this question",
+        body="What is wrong with it? Admins and the content maintainers see reports; yours counts once.",
+        menu=report_menu(quiz_id, prefix, open=True),
+        tone=Tone.WARNING,
+    ), private=True)
+
+
+def report_filed(reason: str, earlier: str | None, prefix: str = "/") -> Reply:
+    if earlier is not None:
+        return say(f"You already reported this question (“{REPORT_REASONS.get(earlier, earlier)}”). "
+                   "Each member's report counts once.")
+    return say(f"Thanks! Reported as “{REPORT_REASONS[reason]}”. Admins see it in `/studybot report`.")
+
+
+def report_needs_answer(prefix: str = "/") -> Reply:
+    return say(f"You can report a question once you have answered it: use ⚑ Report on your feedback, "
+               f"or `{prefix}report {'|'.join(REPORT_REASONS)}` for the last question you answered.")
+
+
+def health_lines(h: Health, question: Question | None) -> list[str]:
+    """A question's figures in a few lines; shared by `/studybot report` and `content report`."""
+    lines = []
+    if h.answered:
+        share = round(100 * h.correct / h.answered)
+        d = h.discrimination
+        disc = f"{d:+.2f}" if d is not None else "— (no answers yet from the top or bottom third)"
+        lines.append(f"{h.answered} answers · {share}% correct · discrimination {disc}")
+        wrong = h.top_wrong(question.answer) if question else None
+        if wrong is not None:
+            key, n = wrong
+            text = dict(question.options).get(key, "") if question else ""
+            lines.append(f"Most-chosen wrong option: ({key}) “{text}” · {n} ({round(100 * n / h.answered)}%)")
+    else:
+        lines.append("No answers yet.")
+    if h.reports:
+        lines.append("Reports: " + " · ".join(
+            f"{REPORT_REASONS.get(reason, reason)} ×{n}" for reason, n in h.reports.most_common()))
+    return lines
+
+
+#: Questions one `/studybot report` reply lists (a chat message has room for about this many).
+REPORT_LIMIT = 10
+
+
+def question_report(items: list[Health], pack: Pack) -> Reply:
+    listed = [h for h in items if h.flags or h.reports]
+    flagged = sum(1 for h in listed if h.flags)
+    reported = sum(1 for h in listed if h.reports)
+    rule = (f"Flagged at {MIN_ANSWERS}+ answers when a wrong option beats the key or the discrimination "
+            "(top third's share correct minus the bottom third's) is below 0.")
+    if not listed:
+        return show(Card(title="Question report", body="No question is flagged or reported in this group.",
+                         footer=rule, tone=Tone.INFO), private=True)
+    head = Card(
+        title="Question report",
+        body=f"**{flagged}** flagged, **{reported}** reported by members (this group's answers and reports)."
+        + (f" Showing the first {REPORT_LIMIT}; `studybot content report` lists all." if len(listed) > REPORT_LIMIT else ""),
+        footer=rule, tone=Tone.WARNING if flagged else Tone.INFO,
+    )
+    cards = [head]
+    for h in listed[:REPORT_LIMIT]:
+        question = pack.question_by_id.get(h.question_id)
+        objective = pack.objective_by_id.get(question.objective_id) if question else None
+        stem = (question.stem if question else "(no longer in the pack)").replace("\n", " ")
+        cards.append(Card(
+            title=f"{h.question_id} · {objective.title}" if objective else h.question_id,
+            body="\n".join([
+                _short(stem, 160), *(["**Flagged:** " + "; ".join(h.flags) + "."] if h.flags else []),
+                *health_lines(h, question),
+            ]),
+            footer=question.source if question else None,
+            tone=Tone.FAILURE if h.flags else Tone.WARNING,
+        ))
+    return show(*cards, private=True)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def leaderboard(b: Board, period: str, week_of: str | None) -> Reply:

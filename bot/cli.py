@@ -45,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", type=Path, help="the pack folder (default: the bundled DP-100 pack)")
     check.add_argument("--quiet", action="store_true", help="print problems only, no coverage table")
     check.set_defaults(func=_content_check)
+    report = content.add_parser(
+        "report", help="question health from real answers, and members' reports",
+        description="Per question: answers, share correct, most-chosen wrong option, discrimination index "
+        "and members' reports, with the file and line of each question. Exit 1 when any question is flagged "
+        "(20+ answers, and a wrong option beats the key or the discrimination is below 0), so CI can gate on it.")
+    report.add_argument("--db", metavar="URL", help="the store to read (default: DATABASE_URL / STUDYBOT_DB)")
+    report.set_defaults(func=_content_report)
 
     db = sub.add_parser("db", help="manage the score store").add_subparsers(dest="action", metavar="ACTION")
     upgrade = db.add_parser("upgrade", help="migrate the database to this version's schema",
@@ -82,6 +89,18 @@ def _content_check(args: argparse.Namespace, settings: Settings) -> int:
     from bot.content.check import check
 
     return check(args.path or settings.content_path, quiet=args.quiet, out=sys.stdout)
+
+
+def _content_report(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.content.health_report import report
+    from bot.content.pack import ContentError
+    from bot.store.db import SchemaBehind
+
+    try:
+        return asyncio.run(report(settings.content_path, args.db or settings.database_url, sys.stdout))
+    except (ContentError, SchemaBehind) as e:
+        print(f"studybot: {e}", file=sys.stderr)
+        return 2
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

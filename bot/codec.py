@@ -1,5 +1,6 @@
 """The one button-id codec every adapter shares: ``quiz:<quiz_id>:<positions>`` for answers,
-``cmd:<command>`` for buttons that run a command (a review's "Next").
+``cmd:<command>`` for buttons that run a command (a review's "Next"),
+``report:<quiz_id>[:<reason>]`` for reporting a question.
 
 Positions are the displayed option indexes (0-based, as a string of digits), never the
 option keys in the content file, so a button id reveals nothing about the answer. A command
@@ -39,6 +40,27 @@ def decode(custom_id: str) -> Pick | None:
     if len(set(digits)) != len(digits):
         return None
     return Pick(int(m.group(1)), frozenset(int(d) for d in digits))
+
+
+REPORT = "report"
+#: Report controls: ``report:<quiz_id>`` asks why, ``report:<quiz_id>:<reason>`` files the report.
+REPORT_TEMPLATE = r"report:(?P<quiz_id>\d{1,18})(?::(?P<reason>[a-z]{1,16}))?"
+_REPORT = re.compile(rf"^{REPORT_TEMPLATE}$")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPick:
+    quiz_id: int
+    reason: str | None  # None: the member has not said why yet
+
+
+def report_id(quiz_id: int, reason: str | None = None) -> str:
+    return f"{REPORT}:{quiz_id}" + (f":{reason}" if reason else "")
+
+
+def decode_report(custom_id: str) -> ReportPick | None:
+    m = _REPORT.match(custom_id.strip())
+    return ReportPick(int(m.group("quiz_id")), m.group("reason")) if m else None
 
 
 def quiz_prefix(quiz_id: int) -> str:

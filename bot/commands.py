@@ -106,6 +106,26 @@ class Answer:
     positions: frozenset[int]
 
 
+#: Why a member reports a question (the key is stored), in the order the menus show them.
+REPORT_REASONS: dict[str, str] = {
+    "wrong": "Wrong answer", "unclear": "Unclear", "outdated": "Outdated", "typo": "Typo",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A member reports a question they answered. ``quiz_id`` None: their latest answered one;
+    ``reason`` None: ask them why first."""
+
+    reason: str | None = None
+    quiz_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reports:
+    """``/studybot report``: flagged and reported questions with their figures. Admin only."""
+
+
 @dataclass(frozen=True, slots=True)
 class Setup:
     """Make a channel a study group (or change its settings). Admin only."""
@@ -145,8 +165,8 @@ class Admins:
 
 
 Command = (
-    Help | Practice | Leaderboard | Lookup | ListObjectives | Today | Stats | Answer
-    | Review | Readiness | MockExam | Setup | Pause | Resume | PostNow | Status | Admins
+    Help | Practice | Leaderboard | Lookup | ListObjectives | Today | Stats | Answer | Report
+    | Review | Readiness | MockExam | Setup | Pause | Resume | PostNow | Status | Admins | Reports
 )
 
 
@@ -181,6 +201,7 @@ USAGE = {
     "post-now": "post-now",
     "status": "status",
     "admins": "admins [add|remove @member]",
+    "report": "report [" + "|".join(REPORT_REASONS) + "]",
 }
 
 _ALIASES = {
@@ -252,6 +273,15 @@ def parse(text: str, *, prefix: str = "/") -> Command | ParseError:
         return Lookup(query) if query else _usage("objective", prefix)
     if name == "objectives":
         return ListObjectives(" ".join(args).strip() or None)
+    if name == "report":
+        if not args:
+            return Reports()
+        if len(args) == 1 and args[0].lower() in REPORT_REASONS:
+            return Report(args[0].lower())
+        return ParseError(
+            f"Usage: `{prefix}{USAGE['report']}`: with a reason it reports the last question you answered; "
+            "without one, admins get the question report."
+        )
     if name == "setup":
         return _parse_setup(args, prefix)
     if name == "admins":

@@ -58,6 +58,24 @@ class Action:
 
 
 @dataclass(frozen=True, slots=True)
+class Menu:
+    """A follow-up offered on a card, such as reporting a question. ``id`` is its codec id and
+    an option's id is ``f"{id}:{value}"``. Adapters show it their own way: a closed menu is one
+    button that asks for the options in a second step where the platform needs it (Discord),
+    an open one shows its options at once; Slack uses one select for both; the terminal shows
+    ``typed``, the command that does the same."""
+
+    id: str
+    label: str
+    options: tuple[tuple[str, str], ...]  # (value, label)
+    typed: str
+    open: bool = False
+
+    def option_id(self, value: str) -> str:
+        return f"{self.id}:{value}"
+
+
+@dataclass(frozen=True, slots=True)
 class Card:
     title: str
     body: str = ""
@@ -71,6 +89,7 @@ class Card:
     actions: tuple[Action, ...] = ()
     footer: str | None = None
     tone: Tone = Tone.INFO
+    menu: Menu | None = None
 
 
 @dataclass(frozen=True, slots=True)

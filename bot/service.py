@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import cards, learning_cards
 from bot.commands import (
+    REPORT_REASONS,
     Admins,
     Answer,
     Command,
@@ -35,6 +36,8 @@ from bot.commands import (
     PostNow,
     Practice,
     Readiness,
+    Report,
+    Reports,
     Resume,
     Review,
     Setup,
@@ -64,8 +67,8 @@ from bot.store.members import MemberIds
 from bot.store.models import Answer as AnswerRow
 from bot.store.models import Group, Quiz
 from bot.study import exam as exams
+from bot.study import health, readiness
 from bot.study import quiz as quizzes
-from bot.study import readiness
 from bot.study.exam import Exams, Started, Step
 from bot.study.leaderboard import board, member_stats
 from bot.study.quiz import AnswerDesk, shuffled_order
@@ -145,7 +148,9 @@ class StudyService:
                 return [await self._stats(ctx)]
             case Today():
                 return [await self._today(ctx)]
-            case Setup() | Pause() | Resume() | PostNow() | Status() | Admins():
+            case Report(reason, quiz_id):
+                return [await self._report(ctx, reason, quiz_id)]
+            case Setup() | Pause() | Resume() | PostNow() | Status() | Admins() | Reports():
                 return [await self._admin(ctx, command)]
         return [say(f"I don't know that command. Try {ctx.prefix}help.")]
 
@@ -333,6 +338,31 @@ class StudyService:
         question = self.pack.question_by_id[quiz.question_id]
         return cards.today(self.pack.objective_by_id[quiz.objective_id], quiz, answered, tz, question)
 
+    async def _report(self, ctx: Context, reason: str | None, quiz_id: int | None) -> Reply:
+        """A member reports a question they answered (``quiz_id`` None: their latest answer)."""
+        if reason is not None and reason not in REPORT_REASONS:
+            return say(f"Report a question as one of: {', '.join(REPORT_REASONS)}.")
+        async with self.sessions() as session, session.begin():
+            member_id = await self.members.find(session, ctx.member)
+            if member_id is None:
+                return cards.report_needs_answer(ctx.prefix)
+            if quiz_id is None:
+                quiz = await health.latest_answered(session, member_id)
+            else:
+                quiz = await session.get(Quiz, quiz_id)
+                if quiz is not None and not await health.answered(session, quiz.id, member_id):
+                    quiz = None
+            if quiz is None:
+                return cards.report_needs_answer(ctx.prefix)
+            if reason is None:
+                return cards.report_ask(quiz.id, ctx.prefix)
+            group_id = quiz.group_id
+            if group_id is None:  # a practice question: the group of the place it was reported from
+                group = await self._group(session, ctx.place)
+                group_id = group.id if group is not None else None
+            earlier = await health.file_report(session, quiz, member_id, group_id, reason, self.now())
+        return cards.report_filed(reason, earlier, ctx.prefix)
+
     def _list(self, text: str | None, prefix: str) -> Reply:
         if not text:
             return cards.objectives_list(self.pack, None, prefix)
@@ -380,6 +410,8 @@ class StudyService:
                     group.admins = admins
                     listed = ", ".join(admins) if admins else "none besides the server's own admins"
                     return say(f"Extra admins: {listed}.")
+                case Reports():
+                    return cards.question_report(await health.question_health(session, self.pack, group.id), self.pack)
                 case PostNow():
                     group_id = group.id
         return await self._post_now(group_id)

@@ -160,3 +160,16 @@ def test_a_half_configured_slack_says_so_and_falls_back_to_the_terminal(tmp_path
     assert result.returncode == 0
     assert "neither SLACK_APP_TOKEN" in result.stderr and "xoxb-not-a-real-token" not in result.stderr
     assert "StudyBot · DP-100 study group in your terminal" in result.stdout
+
+
+def test_report_the_last_question_from_the_terminal_and_read_the_report(tmp_path):
+    db = tmp_path / "chat.db"
+    first = studybot("chat", stdin="/report typo\n", db=db)
+    assert "once you have answered it" in first.stdout  # nothing answered yet
+    one, _two, _three = _letters(first.stdout)
+    result = studybot("chat", stdin=f"{one}\n/report typo\n/report typo\n/report\n", db=db)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "⚑ Report: type /report wrong|unclear|outdated|typo" in out  # on the answer's feedback
+    assert "Reported as “Typo”" in out and "already reported this question (“Typo”)" in out
+    assert "Question report" in out and "Reports: Typo ×1" in out

@@ -61,6 +61,8 @@ def render_card(card: Card, style: Style) -> list[str]:
         command = codec.decode_action(action.id)
         if command is not None:
             lines.append("  " + style.bold(f"[{action.label}]") + style.dim(f" type /{command}"))
+    if card.menu is not None:
+        lines.append("  " + style.dim(f"{card.menu.label}: type {card.menu.typed}"))
     for link in card.links:
         lines.append(f"  → {link.label}: {link.url}")
     if card.footer:

@@ -229,3 +229,19 @@ class ExamItem(Base):
     exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), unique=True)
+
+
+class QuestionReport(Base):
+    """A member's report that a question is wrong, unclear, outdated or has a typo: one per
+    member per question, whichever quiz it came from."""
+
+    __tablename__ = "question_reports"
+    __table_args__ = (UniqueConstraint("question_id", "member_id", name="uq_one_report_per_member"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    question_id: Mapped[str] = mapped_column(String(64))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    quiz_id: Mapped[int | None] = mapped_column(ForeignKey("quizzes.id", ondelete="SET NULL"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"), index=True)
+    reason: Mapped[str] = mapped_column(String(16))  # a key of bot.commands.REPORT_REASONS
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime())
