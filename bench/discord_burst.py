@@ -6,7 +6,8 @@ Drives the REAL discord.py client (StudyBot's DiscordAdapter) against the local 
 * the bot: StudyService on a SQLite file + DiscordAdapter, with discord.py's REST routes and
   gateway pointed at the fake. It is this script re-invoked as ``--serve-bot``; it prints
   ``READY`` once connected, then obeys one command per stdin line (``run_due <ISO time>``:
-  set its clock and run the scheduler, answered by ``DONE``) and shuts down at stdin EOF.
+  set its clock and run the scheduler, answered by ``DONE``; ``cpu``: answered by ``CPU
+  <seconds of CPU the process used>``) and shuts down at stdin EOF.
   It logs to stderr, which the parent echoes (prefixed ``[bot]``) and scans for errors;
 * this process: the fake (gateway websocket + REST) and the load generator. It sets a group
   up with ``/studybot setup``, has the bot post the daily quiz, then pushes N
@@ -14,9 +15,11 @@ Drives the REAL discord.py client (StudyBot's DiscordAdapter) against the local 
   each interaction callback and each answer arrives.
 
 Every timestamp is taken by the fake, in this process, on one ``time.perf_counter`` clock.
-Prints clicks per second and the p50/p99/max time from INTERACTION_CREATE to the interaction
-callback (Discord's 3-second acknowledgement window) and to the member's answer, then checks
-that every click was recorded exactly once: each member's second click says "already
+Prints clicks per second, the p50/p99/max time from INTERACTION_CREATE to the interaction
+callback (Discord's 3-second acknowledgement window) and to the member's answer, how many
+REST calls the bot made per click and how much CPU it used per click, checks the targets
+(1,000 clicks sent within 0.1 s, ack p99 under 500 ms, every answer shown within 1.5 s), then
+checks that every click was recorded exactly once: each member's second click says "already
 answered", and the results edited into the post at close count N answers. It also fails on
 any acknowledgement over 3 s or any error logged by discord.py, and counts the errors logged
 by either process.
@@ -41,6 +44,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -109,6 +113,8 @@ class Bot(Protocol):
 
     async def run_due(self, at: datetime) -> None: ...
 
+    async def cpu(self) -> float: ...
+
     async def stop(self) -> None: ...
 
 
@@ -134,6 +140,9 @@ class LocalBot:
         assert self._service is not None
         self.clock.set(at)
         await self._service.run_due(at)
+
+    async def cpu(self) -> float:
+        return time.process_time()
 
     async def stop(self) -> None:
         await stop_serving(self._task, self._service)
@@ -168,6 +177,12 @@ class BotProcess:
         await self.proc.stdin.drain()
         await self._expect("DONE", timeout=120)
 
+    async def cpu(self) -> float:
+        assert self.proc is not None and self.proc.stdin is not None
+        self.proc.stdin.write(b"cpu\n")
+        await self.proc.stdin.drain()
+        return float(await self._expect("CPU", timeout=30))
+
     async def stop(self) -> None:
         if self.proc is None:
             return
@@ -182,13 +197,16 @@ class BotProcess:
         if self._stderr is not None:
             await self._stderr  # every log line, up to the exit, is counted
 
-    async def _expect(self, word: str, *, timeout: float) -> None:
+    async def _expect(self, word: str, *, timeout: float) -> str:
+        """The rest of the next line the bot prints, which must start with ``word``."""
         assert self.proc is not None and self.proc.stdout is not None
         line = (await asyncio.wait_for(self.proc.stdout.readline(), timeout)).decode().strip()
-        if line.split(" ", 1)[0] != word:
+        first, _, rest = line.partition(" ")
+        if first != word:
             if not line:  # EOF: the process died; let its traceback reach our stderr first
                 await asyncio.wait_for(self.proc.wait(), 10)
             raise RuntimeError(f"the bot process said {line!r} instead of {word} (exit code {self.proc.returncode})")
+        return rest
 
     async def _read_stderr(self) -> None:
         assert self.proc is not None and self.proc.stderr is not None
@@ -212,6 +230,9 @@ async def serve_bot(database_url: str, pack: Path, api_base: str, gateway_url: s
         print("READY", flush=True)
         while line := (await commands.readline()).decode().strip():
             verb, _, arg = line.partition(" ")
+            if verb == "cpu":
+                print(f"CPU {await bot.cpu()}", flush=True)
+                continue
             if verb != "run_due":
                 raise ValueError(f"unknown command {line!r}")
             await bot.run_due(datetime.fromisoformat(arg))
@@ -314,12 +335,14 @@ async def burst(fake: FakeDiscord, bot: Bot, clicks: int) -> Outcome:
     first = [click(m) for m in members]
 
     print(f"sending {clicks} {kind} on one daily post through the fake gateway...")
+    cpu_before = await bot.cpu()
     start = time.perf_counter()
     for inter in first:
         await fake.send_interaction(inter)
     sent = time.perf_counter()
     await asyncio.wait_for(asyncio.gather(*(i.done.wait() for i in first)), 120)
     end = time.perf_counter()
+    cpu = await bot.cpu() - cpu_before
 
     acks = [i.callback_at - i.sent_at for i in first if i.callback_at is not None]
     answers = [i.final_at - i.sent_at for i in first if i.final_at is not None]
@@ -329,8 +352,19 @@ async def burst(fake: FakeDiscord, bot: Bot, clicks: int) -> Outcome:
     print(f"throughput:                {clicks / (end - start):.0f} clicks/s")
     print(f"INTERACTION_CREATE -> callback (ack):  {ms(acks)}")
     print(f"INTERACTION_CREATE -> answer shown:    {ms(answers)}")
-    print(f"acknowledged with a defer first (burst, or core slower than {ACK_BUDGET}s): {deferred}; "
+    calls = Counter(c.path.split("/")[2] if c.path.startswith("/interactions/") else c.path.split("/")[3]
+                    for c in fake.calls if c.path.startswith(("/interactions/", "/webhooks/")))
+    rest = [calls[str(i.id)] + calls[i.token] for i in first]
+    print(f"acknowledged with a defer first (core slower than {ACK_BUDGET}s from the click): {deferred}; "
           f"answers recorded: {recorded}/{clicks}")
+    print(f"REST calls per click: {statistics.mean(rest):.2f} (1: the result is the response; 2: defer + edit); "
+          f"bot CPU: {cpu:.2f} s, {cpu / clicks * 1000:.2f} ms per click")
+    missed = [what for what, ok in (
+        (f"sent within 0.1 s (took {sent - start:.2f} s)", sent - start <= 0.1),
+        (f"ack p99 under 500 ms (was {pct(acks, 99) * 1000:.0f} ms)", pct(acks, 99) < 0.5),
+        (f"every answer shown within 1.5 s (last after {max(answers):.2f} s)", max(answers) <= 1.5),
+    ) if not ok]
+    print("targets: all met" if not missed else "targets MISSED: " + "; ".join(missed))
 
     # exactly once: a second click from everyone says "already answered"...
     again = [click(m) for m in members]

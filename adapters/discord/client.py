@@ -10,10 +10,11 @@ Every interaction goes through :meth:`StudyBotClient.run_command`:
    "interaction failed" and can simply try again;
 3. otherwise the core's ``service.handle`` starts at once; if it has not answered within
    :data:`ACK_BUDGET` seconds of the interaction's creation the interaction is deferred
-   ("thinking…"); during a burst (more than :data:`BUSY` interactions in flight) it is
-   deferred at once, because the core's answer will queue behind the others anyway;
-4. the replies are rendered (``render``) and sent: the first as the interaction response,
-   the rest as followups, each public or ephemeral as the core says;
+   ("thinking…"). So a reply ready in time, in a burst too, costs one REST call: the result
+   *is* the interaction response; only a slower one costs a defer and an edit;
+4. the replies are rendered (``render``) and sent: the first as the interaction response
+   (or as the edit of the deferred one), the rest as followups, each public or ephemeral
+   as the core says;
 5. Discord refusing the acknowledgement after the work was done (the interaction expired
    or another process acknowledged it) is one WARNING line naming what was done. For an
    answer that means it *was* recorded: the member's next click shows it ("You already
@@ -70,8 +71,6 @@ PLATFORM = "discord"
 #: Seconds the core may take before the interaction is deferred (Discord allows 3 s in all,
 #: including network time both ways, so stay well inside it).
 ACK_BUDGET = 1.2
-#: Interactions in flight above which a new one is acknowledged (deferred) immediately.
-BUSY = 8
 #: Neutral on purpose: the core may have done the work (an answer recorded) before sending failed.
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 UNKNOWN_BUTTON = "That button is not one of mine any more. Try `/today` for the current quiz."
@@ -157,7 +156,6 @@ class StudyBotClient(discord.Client):
         self.tree = StudyBotTree(self)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.logged_in = asyncio.Event()
-        self.in_flight = 0
         self._seen: OrderedDict[int, None] = OrderedDict()
         register_commands(self)
 
@@ -220,7 +218,6 @@ class StudyBotClient(discord.Client):
         if self._second_delivery(interaction):
             log.warning("Discord: %s was delivered twice; answering it once", _describe(interaction, command))
             return
-        self.in_flight += 1
         started = False
         try:
             deferred_private: bool | None = None
@@ -231,9 +228,8 @@ class StudyBotClient(discord.Client):
             started = True
             task.add_done_callback(_retrieve)
             if deferred_private is None:
-                budget = 0.0 if self.in_flight > BUSY else ack_budget(interaction)
-                done, _ = await asyncio.wait({task}, timeout=budget) if budget > 0 else (set(), set())
-                if not done and not task.done():
+                done, _ = await asyncio.wait({task}, timeout=ack_budget(interaction))
+                if not done:
                     deferred_private = await self._defer(interaction, command)
             replies = await task
             await self.deliver(interaction, list(replies), deferred_private)
@@ -244,8 +240,6 @@ class StudyBotClient(discord.Client):
             else:
                 log.exception("Discord: handler failed for %s", _describe(interaction, command))
                 await self.apologize(interaction)
-        finally:
-            self.in_flight -= 1
 
     async def _defer(self, interaction: discord.Interaction, command: Command) -> bool:
         """Acknowledge with "thinking…", public if the reply usually is; returns whether private."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import sqlite3
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -17,6 +18,7 @@ from adapters.discord.client import APOLOGY, UNKNOWN_BUTTON
 from adapters.discord.invite import application_id, invite_url
 from bot import codec
 from bot.config import Secret
+from bot.content.pack import load_pack
 
 from ..fakes.discord_fake import (
     APPLICATION_COMMAND,
@@ -258,7 +260,7 @@ async def test_autocomplete_for_hyperparm_then_lookup(bot: Bot, fake: FakeDiscor
     assert "hyperparameter" in embed["title"].lower() and embed["url"].startswith("https://")
 
 
-async def test_every_member_command_answers_with_the_right_visibility(bot: Bot, fake: FakeDiscord):
+async def test_every_member_command_answers_with_the_right_visibility(bot: Bot, fake: FakeDiscord, settings):
     await set_up_group(fake, fake.user("ada", admin=True))
     await bot.run_due(POST_AT)
     member = fake.user("max")
@@ -269,13 +271,18 @@ async def test_every_member_command_answers_with_the_right_visibility(bot: Bot, 
         ("stats", {}, True, "Progress · max"),
         ("leaderboard", {}, False, "Leaderboard · all time"),
         ("objectives", {}, True, "exam domains"),
-        ("objectives", {"domain": "3"}, True, ""),
     ]
     for name, options, private, text in expectations:
         inter = await fake.slash(member, name, options)
         assert inter.callback_type == CHANNEL_MESSAGE, (name, inter.callback)
         assert inter.ephemeral is private, name
         assert text in inter.text(), (name, inter.text()[:300])
+    # one domain: its objectives, and no other domain's
+    pack = load_pack(settings.content_path)
+    domain = await fake.slash(member, "objectives", {"domain": "3"})
+    assert domain.callback_type == CHANNEL_MESSAGE and domain.ephemeral
+    shown = {o.id for o in pack.objectives if o.title in domain.text()}
+    assert shown and shown == {o.id for o in pack.objectives if o.id.startswith("3.")}, shown
     practice = fake.interactions[max(i.id for i in fake.interactions.values()
                                      if i.type == APPLICATION_COMMAND and i.payload["data"]["name"] == "quiz")]
     message = practice.messages()[0]
@@ -294,9 +301,51 @@ async def test_a_gateway_reconnect_is_handled_by_discord_py(bot: Bot, fake: Fake
     assert answer.ephemeral and "Correct!" in answer.text()
 
 
-async def test_a_burst_of_commands_each_shows_with_the_right_visibility(bot: Bot, fake: FakeDiscord):
-    """Many interactions at once: the bot acknowledges at once (defers), then shows each reply
-    public or private as the core says, replacing a "thinking" message of the wrong kind."""
+async def test_a_burst_of_fresh_clicks_is_answered_with_one_call_each(bot: Bot, fake: FakeDiscord):
+    """Results ready in time are the interaction response itself: no defer, no followup."""
+    await set_up_group(fake, fake.user("ada", admin=True))
+    await bot.run_due(POST_AT)
+    post = daily_posts(fake)[0]
+    burst = [fake.click_payload(fake.user(f"c{i}"), post, button(post, "Bravo")["custom_id"]) for i in range(30)]
+    for inter in burst:
+        await fake.send_interaction(inter)
+    for inter in burst:
+        await fake.wait_done(inter, 10)
+    assert [i.callback_type for i in burst] == [CHANNEL_MESSAGE] * 30
+    assert all(i.ephemeral and "Correct!" in i.text() for i in burst)
+    assert not [c for i in burst for c in fake.calls_to("POST", f"/webhooks/{fake.app_id}/{i.token}")]
+    assert not [c for i in burst for c in fake.calls_to("PATCH", f"/webhooks/{fake.app_id}/{i.token}")]
+
+
+async def test_a_click_the_core_is_slow_to_record_is_deferred_then_shown(bot: Bot, fake: FakeDiscord, settings):
+    """The store is busy (another writer holds SQLite's lock): the click is acknowledged within the
+    budget with a private "thinking…", and the result replaces it once recorded."""
+    await set_up_group(fake, fake.user("ada", admin=True))
+    await bot.run_due(POST_AT)
+    post = daily_posts(fake)[0]
+    other_writer = sqlite3.connect(settings.database_url.split("///", 1)[1], isolation_level=None)
+    other_writer.execute("BEGIN IMMEDIATE")
+    try:
+        click = await fake.click(fake.user("patient"), post, button(post, "Bravo")["custom_id"], wait=False)
+        await fake.wait_for(lambda: click.callback is not None, 5)
+        assert click.callback_type == DEFERRED_CHANNEL_MESSAGE and click.ephemeral
+        assert not click.done.is_set()  # only "thinking…" so far
+    finally:
+        other_writer.execute("ROLLBACK")
+        other_writer.close()
+    await fake.wait_done(click, 10)
+    assert "Correct!" in click.text() and len(click.messages()) == 1
+    assert fake.calls_to("PATCH", f"/webhooks/{fake.app_id}/{click.token}/messages/@original")
+
+
+#: Delivered this long after Discord created them: past the bot's budget, so it must defer first.
+LATE = 1.5
+
+
+async def test_late_commands_each_show_with_the_right_visibility(bot: Bot, fake: FakeDiscord):
+    """Interactions that arrive late are acknowledged (deferred) before any work, public or private
+    by a guess; each reply then shows public or private as the core says, replacing a
+    "thinking" message of the wrong kind."""
     admin, members = fake.user("ada", admin=True), [fake.user(f"m{i}") for i in range(30)]
     await set_up_group(fake, admin)
     sent = []
@@ -305,21 +354,19 @@ async def test_a_burst_of_commands_each_shows_with_the_right_visibility(bot: Bot
         if kind == "setup":  # guessed public (setup usually is), refused privately to a member
             opts, resolved = fake._options({"channel": ("channel", study(fake)), "time": "10:00"})
             inter = fake.slash_payload(m, "studybot", [{"name": "setup", "type": 1, "options": opts}],
-                                       resolved=resolved)
+                                       resolved=resolved, age=LATE)
         else:
-            inter = fake.slash_payload(m, kind, [])
+            inter = fake.slash_payload(m, kind, [], age=LATE)
         sent.append((kind, inter))
     for _, inter in sent:
         await fake.send_interaction(inter)
     for _, inter in sent:
         await fake.wait_done(inter, 10)
-    assert any(i.callback_type == DEFERRED_CHANNEL_MESSAGE for _, i in sent)
+    assert [i.callback_type for _, i in sent] == [DEFERRED_CHANNEL_MESSAGE] * len(sent)
     for kind, inter in sent:
-        shown = inter.messages()
-        assert len(shown) == 1, (kind, inter.callback, inter.followups)
-        private = bool(shown[0]["flags"] & EPHEMERAL) if inter.callback_type == DEFERRED_CHANNEL_MESSAGE and \
-            shown[0] in inter.followups else inter.ephemeral
-        text = message_text(shown[0])
+        (shown,) = inter.messages()
+        private = bool(shown["flags"] & EPHEMERAL)
+        text = message_text(shown)
         if kind == "leaderboard":
             assert not private and "Leaderboard" in text
         elif kind == "help":
@@ -362,18 +409,18 @@ async def test_a_handler_error_reaches_the_member_as_an_apology_and_the_bot_keep
 
 
 async def test_an_error_after_a_public_defer_still_apologises_privately(bot: Bot, fake: FakeDiscord):
-    """In a burst the bot defers at once ("thinking…", public for /leaderboard); if showing the
-    reply then fails, the public placeholder is removed and the apology is private."""
+    """A late /leaderboard is deferred first with a public "thinking…"; if showing the reply then
+    fails, the public placeholder is removed and the apology is private."""
     await set_up_group(fake, fake.user("ada", admin=True))
-    members = [fake.user(f"b{i}") for i in range(20)]
+    members = [fake.user(f"b{i}") for i in range(5)]
     fake.fail_next("PATCH", "/messages/@original", status=400)
-    burst = [fake.slash_payload(m, "leaderboard", []) for m in members]
+    burst = [fake.slash_payload(m, "leaderboard", [], age=LATE) for m in members]
     for inter in burst:
         await fake.send_interaction(inter)
     for inter in burst:
         await fake.wait_done(inter, 10)
     failed = [c for c in fake.calls if c.method == "PATCH" and c.status == 400]
-    assert len(failed) == 1  # the burst was deferred, and one reply could not be shown
+    assert len(failed) == 1  # every one was deferred, and one reply could not be shown
     sorry = [i for i in burst if i.text() == APOLOGY]
     assert len(sorry) == 1
     (shown,) = sorry[0].messages()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import discord
 import pytest
 
 from adapters.discord.render import (
-    BUTTON_LABEL_MAX,
-    CHOICE_NAME_MAX,
     AnswerButton,
     AnswerSelect,
     choice_name,
@@ -17,7 +16,7 @@ from adapters.discord.render import (
 from bot import codec
 from bot.replies import Card, Choice, Field, Link, Reply, Tone, Visibility
 
-from ..fakes.discord_fake import message_problems
+from ..fakes.discord_fake import choices_problems, message_problems
 
 
 def payload(reply: Reply) -> dict:
@@ -96,11 +95,14 @@ async def test_choose_two_is_a_select_with_the_codec_prefix():
     assert [o["value"] for o in comp["options"]] == ["0", "1", "2", "3"]
 
 
-async def test_answer_buttons_are_dynamic_items_on_the_codec_template():
-    card = Card(title="Quiz", choices=(Choice(codec.encode(9, 0), "A", "Yes"),))
-    (item,) = render(Reply(cards=(card,))).view.children
-    assert isinstance(item, AnswerButton)
-    assert item.template.pattern == codec.TEMPLATE
+async def test_answer_buttons_are_dynamic_items_that_decode_to_their_pick():
+    card = Card(title="Quiz", choices=(Choice(codec.encode(9, 0), "A", "Yes"), Choice(codec.encode(9, 3), "B", "No")))
+    items = render(Reply(cards=(card,))).view.children
+    assert all(isinstance(item, AnswerButton) for item in items)
+    # each button is matched by its own template after a restart, and names its quiz and pick
+    assert [item.template.fullmatch(item.custom_id) is not None for item in items] == [True, True]
+    assert [(p.quiz_id, p.positions) for p in map(codec.decode, (i.custom_id for i in items))] == \
+        [(9, frozenset({0})), (9, frozenset({3}))]
 
 
 async def test_text_only_and_empty_replies():
@@ -117,7 +119,13 @@ def test_truncate_marks_the_cut_and_closes_code(text: str, limit: int):
 
 
 def test_choice_names_fit_autocomplete():
-    assert len(choice_name("x" * 300)) == CHOICE_NAME_MAX
+    long_name = choice_name("x" * 300)
+    assert choices_problems([{"name": long_name, "value": "v"}]) == [] and long_name.endswith("…")
     assert choice_name("  two\n lines ") == "two lines"
-    assert choice_name("") == "?"
-    assert BUTTON_LABEL_MAX == 80
+    assert choices_problems([{"name": choice_name(""), "value": "v"}]) == []  # never empty
+
+
+async def test_a_long_button_label_is_cut_to_what_discord_takes():
+    button = AnswerButton(codec.encode(1, 0), "word " * 40)
+    (row,) = discord.ui.View().add_item(button).to_components()
+    assert message_problems({"components": [row]}) == [] and row["components"][0]["label"].endswith("…")
