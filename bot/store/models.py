@@ -182,6 +182,7 @@ class RequestReceipt(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the request's signature
     seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
+
 class ReviewCard(Base):
     """A member's FSRS card for one question: every answer they give to it reschedules it."""
 

@@ -138,7 +138,7 @@ async def for_group(session: AsyncSession, pack: Pack, group_id: int, week_start
                     top: int = 5) -> GroupReadiness:
     """The group's members are those who answered its daily quiz; no names leave this function."""
     member_ids = list(await session.scalars(
-        select(distinct(Answer.member_id)).join(Quiz, Quiz.id == Answer.quiz_id).where(Quiz.group_id == group_id)
+        select(Answer.member_id).distinct().join(Quiz, Quiz.id == Answer.quiz_id).where(Quiz.group_id == group_id)
     ))
     active = await session.scalar(
         select(func.count(distinct(Answer.member_id))).where(Answer.member_id.in_(member_ids),
