@@ -176,12 +176,18 @@ def test_suggest_nonsense_is_empty(search):
     assert search.suggest("pizza") == []
 
 
-async def test_plain_question_lookup_shows_the_guide_title_and_link(service, pack):
-    [reply] = await service.handle_text(ctx("ann"), "objective input distribution shifted since deployment")
-    drift = pack.objective_by_id["3.3.3"]
-    assert reply.cards[0].title == drift.title == "Monitor data drift"
-    assert reply.cards[0].url == drift.url
-    assert [link.url for link in reply.cards[0].links] == [drift.url]
+@pytest.mark.parametrize(("query", "expected", "title"), [
+    # found through plain-words.yaml ("shifted", "distribution" -> drift)
+    ("input distribution shifted since deployment", "3.3.3", "Monitor data drift"),
+    # found through the question bank's text about designer modules
+    ("add my own pandas code in the designer", "2.1.4", "Use custom code modules in designer"),
+])
+async def test_plain_question_lookup_shows_the_guide_title_and_link(service, pack, query, expected, title):
+    [reply] = await service.handle_text(ctx("ann"), f"objective {query}")
+    objective = pack.objective_by_id[expected]
+    assert reply.cards[0].title == objective.title == title
+    assert reply.cards[0].url == objective.url
+    assert [link.url for link in reply.cards[0].links] == [objective.url]
 
 
 def test_aliases_file_covers_every_objective(objectives):
