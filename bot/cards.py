@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot import codec
 from bot.commands import REPORT_REASONS
 from bot.content.pack import Domain, Objective, Pack, Question
-from bot.replies import Card, Choice, Field, Link, Menu, Reply, Tone, say, show
+from bot.replies import Card, Choice, Field, Link, Mention, Menu, Reply, Tone, quote, say, show
 from bot.store.models import Group, Quiz
 from bot.study.health import MIN_ANSWERS, Health
 from bot.study.leaderboard import Board, MemberStats
@@ -325,7 +325,7 @@ def stats(s: MemberStats, pack: Pack, name: str) -> Reply:
 def lookup(matches: list[Objective], query: str, prefix: str = "/") -> Reply:
     if not matches:
         return say(
-            f"No objective matches “{query}” well. Try other words (an SDK class, a service, a task), "
+            f"No objective matches “{quote(query)}” well. Try other words (an SDK class, a service, a task), "
             f"or list them with {prefix}objectives."
         )
     first, *rest = matches
@@ -415,21 +415,25 @@ def help_card(prefix: str) -> Reply:
 
 
 
-def channel_label(platform: str, channel: str) -> str:
-    """How to name a channel in a message: a mention on Discord and Slack (both spell it <#id>)."""
-    return f"#{channel}" if platform == "terminal" else f"<#{channel}>"
+def channel_label(channel: str) -> str:
+    """A channel named in a message: a mention each adapter renders natively."""
+    return str(Mention("channel", channel))
+
+
+def admins_label(admins: list[str], none: str) -> str:
+    return ", ".join(str(Mention("member", a)) for a in admins) if admins else none
 
 
 def status(group: Group, tz: ZoneInfo) -> Reply:
     nxt = group.next_post_at.astimezone(tz).strftime("%a %d %b %H:%M %Z") if group.next_post_at else "—"
     fields = (
-        Field("Channel", channel_label(group.platform, group.channel), inline=True),
+        Field("Channel", channel_label(group.channel), inline=True),
         Field("Daily post", f"{group.post_time} {group.timezone}", inline=True),
         Field("State", "paused" if group.paused else "active", inline=True),
         Field("Next post", "paused" if group.paused else nxt, inline=True),
         Field("Quiz open", f"{group.open_hours} h" if group.open_hours else "until the next post", inline=True),
         Field("Posts so far", str(group.posts_made), inline=True),
-        Field("Extra admins", ", ".join(group.admins) if group.admins else "none"),
+        Field("Extra admins", admins_label(group.admins or [], "none")),
     )
     return show(Card(title="StudyBot status", fields=fields, tone=Tone.INFO), private=True)
 

@@ -185,7 +185,13 @@ async def _serve(settings: Settings, adapters: list, *, until_first_exits: bool)
     scheduler = asyncio.create_task(run_scheduler(service), name="scheduler")
     try:
         if until_first_exits:
-            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                if task.exception() is not None:
+                    error = task.exception()
+                    log.error("%s stopped: %s", task.get_name(), error, exc_info=error)
+                    print(f"StudyBot stopped on an error: {type(error).__name__}: {error}", file=sys.stderr)
+                    return 1
         else:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
             for task in done:

@@ -11,6 +11,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.replies import quote
+
 Period = Literal["all", "week", "last-week"]
 
 
@@ -182,6 +184,7 @@ class ParseError:
 _SLACK_CHANNEL = re.compile(r"^<#([A-Z0-9]+)(?:\|[^>]*)?>$")
 _SLACK_USER = re.compile(r"^<@([A-Z0-9]+)(?:\|[^>]*)?>$")
 _TIME = re.compile(r"^\d{1,2}:\d{2}$")
+_HOURS = re.compile(r"[0-9]{1,4}")  # ASCII only: int() takes other digits too, and refuses "²"
 
 USAGE = {
     "help": "help",
@@ -287,7 +290,7 @@ def parse(text: str, *, prefix: str = "/") -> Command | ParseError:
     if name == "admins":
         return _parse_admins(args, prefix)
     known = ", ".join(f"`{prefix}{n}`" for n in ("help", "quiz", "review", "exam", "leaderboard", "objective", "stats"))
-    return ParseError(f"I don't know the command `{name}`. Try {known}.")
+    return ParseError(f"I don't know the command `{quote(name, 30)}`. Try {known}.")
 
 
 def _parse_setup(args: list[str], prefix: str) -> Setup | ParseError:
@@ -303,11 +306,11 @@ def _parse_setup(args: list[str], prefix: str) -> Setup | ParseError:
         )
     time, rest = rest[0], rest[1:]
     tz = "UTC"
-    if rest and not rest[0].isdigit():
+    if rest and not _HOURS.fullmatch(rest[0]):
         tz, rest = rest[0], rest[1:]
     hours = None
     if rest:
-        if len(rest) > 1 or not rest[0].isdigit():
+        if len(rest) > 1 or not _HOURS.fullmatch(rest[0]):
             return _usage("setup", prefix)
         hours = int(rest[0])
     return Setup(time=time, timezone=tz, channel=channel, open_hours=hours)

@@ -1,14 +1,20 @@
 """What the core answers: platform-neutral values each adapter renders its own way.
 
-Text uses a tiny markup that every adapter can translate: ``**bold**``, ```` `code` ````
-and fenced code blocks. Links are never embedded in text; they travel as ``Link`` values
-(or a card's ``url``) so each platform can mask them its own way.
+Text uses a tiny markup that every adapter can translate: ``**bold**``, ```` `code` ````,
+fenced code blocks and :class:`Mention` (a channel or member, written with ``str(mention)``).
+Links are never embedded in text; they travel as ``Link`` values (or a card's ``url``) so
+each platform can mask them its own way. What a member typed is echoed only through
+:func:`quote`, so it is short and can never turn into markup.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Literal
 
 
 class Visibility(Enum):
@@ -113,3 +119,49 @@ def say(text: str, *, private: bool = True) -> Reply:
 
 def show(*cards: Card, private: bool = False, text: str = "") -> Reply:
     return Reply(cards=cards, text=text, visibility=Visibility.PRIVATE if private else Visibility.PUBLIC)
+
+
+# --- mentions --------------------------------------------------------------------------------
+
+#: Private-use characters delimit a mention inside text; :func:`quote` strips them from input.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_MENTION = re.compile("\ue000([#@])([^|\ue000\ue001]+)\\|([^\ue000\ue001]*)\ue001")
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A channel or member named in reply text. Each adapter renders it natively (Slack and
+    Discord as a clickable mention of ``id``, the terminal as ``#name``/``@name``)."""
+
+    kind: Literal["channel", "member"]
+    id: str
+    name: str = ""  # shown where ids mean nothing to a reader; the id when empty
+
+    def __str__(self) -> str:
+        sigil = "#" if self.kind == "channel" else "@"
+        return f"{_OPEN}{sigil}{self.id.replace('|', '')}|{self.name}{_CLOSE}"
+
+    @property
+    def label(self) -> str:
+        return ("#" if self.kind == "channel" else "@") + (self.name or self.id)
+
+
+def render_mentions(text: str, render: Callable[[Mention], str]) -> str:
+    """Replace every mention in ``text`` with what ``render`` makes of it."""
+    if _OPEN not in text:
+        return text
+    return _MENTION.sub(lambda m: render(Mention("channel" if m[1] == "#" else "member", m[2], m[3])), text)
+
+
+# --- echoing what a member typed ---------------------------------------------------------
+
+ECHO_LIMIT = 40
+_MARKUP = str.maketrans({"`": "'", _OPEN: None, _CLOSE: None})
+
+
+def quote(text: str, limit: int = ECHO_LIMIT) -> str:
+    """Member input fit to echo in a reply: one line, no markup or control characters,
+    at most ``limit`` characters (cut with an ellipsis)."""
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "C" or c in " \t\n")
+    text = re.sub(r"\*{2,}", "*", " ".join(text.translate(_MARKUP).split()))  # no **bold**
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

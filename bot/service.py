@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, time, timezone
@@ -50,7 +51,7 @@ from bot.config import Settings
 from bot.content.pack import Domain, Pack, load_pack
 from bot.content.search import ObjectiveSearch
 from bot.posting import Poster
-from bot.replies import Reply, say, show
+from bot.replies import Reply, quote, say, show
 from bot.schedule.clock import (
     local_date,
     local_instant,
@@ -77,6 +78,11 @@ from bot.study.rotation import Rotation, pick_question
 
 log = logging.getLogger(__name__)
 UTC = timezone.utc
+#: A channel as the store keeps it: a Discord or Slack id, or a terminal channel name.
+_CHANNEL = re.compile(r"[\w.-]{1,64}")
+#: A member as the store keeps it: a Discord or Slack user id, or a terminal name.
+_MEMBER_ID = re.compile(r"[\w.-]{1,64}")
+MAX_EXTRA_ADMINS = 25
 
 
 def utcnow() -> datetime:
@@ -369,7 +375,7 @@ class StudyService:
         domain = self._find_domain(text)
         if domain is None:
             names = ", ".join(f"{d.id} ({d.title})" for d in self.pack.domains)
-            return say(f"No exam domain matches “{text}”. The domains are {names}.")
+            return say(f"No exam domain matches “{quote(text)}”. The domains are {names}.")
         return cards.objectives_list(self.pack, domain, prefix)
 
     def _find_domain(self, text: str) -> Domain | None:
@@ -405,11 +411,17 @@ class StudyService:
                 case Status():
                     return cards.status(group, tz)
                 case Admins(add, remove):
+                    bad = next((a for a in (*add, *remove) if not _MEMBER_ID.fullmatch(a)), None)
+                    if bad is not None:
+                        return say(f"“{quote(bad)}” is not a member. Name members with @, e.g. "
+                                   f"`/studybot admins add @alice`.")
                     admins = [a for a in (group.admins or []) if a not in remove]
                     admins += [a for a in add if a not in admins]
+                    if len(admins) > MAX_EXTRA_ADMINS:
+                        return say(f"A group can have at most {MAX_EXTRA_ADMINS} extra admins; "
+                                   "remove some before adding more.")
                     group.admins = admins
-                    listed = ", ".join(admins) if admins else "none besides the server's own admins"
-                    return say(f"Extra admins: {listed}.")
+                    return say(f"Extra admins: {cards.admins_label(admins, 'none besides the server’s own admins')}.")
                 case Reports():
                     return cards.question_report(await health.question_health(session, self.pack, group.id), self.pack)
                 case PostNow():
@@ -417,24 +429,29 @@ class StudyService:
         return await self._post_now(group_id)
 
     async def _setup(self, session: AsyncSession, ctx: Context, cmd: Setup) -> Reply:
-        at = parse_time(cmd.time)
-        if at is None:
-            return say(f"“{cmd.time}” is not a time. Use 24-hour HH:MM, for example 09:00 or 18:30.")
-        tz = zone(cmd.timezone)
-        if tz is None:
-            close = self.suggest_timezones(cmd.timezone.split("/")[-1], limit=3)
-            hint = f" Did you mean {', '.join(close)}?" if close else " Use an IANA name like Europe/Berlin."
-            return say(f"“{cmd.timezone}” is not a time zone I know.{hint}")
-        if cmd.open_hours is not None and not 1 <= cmd.open_hours <= 168:
-            return say("A quiz can stay open from 1 to 168 hours (or leave it out: until the next post).")
         channel = cmd.channel or ctx.place.channel
+        usable = _CHANNEL.fullmatch(channel) is not None
         place = Place(ctx.place.platform, ctx.place.workspace, channel)
         group = await session.scalar(
             select(Group).where(Group.platform == place.platform, Group.workspace == place.workspace,
                                 Group.channel == channel)
-        )
+        ) if usable else None
+        # who may set up comes first: a member who may not is told that, whatever else is wrong
         if not (ctx.member.is_admin or (group is not None and ctx.member.user_id in (group.admins or []))):
             return say("Only admins can set up StudyBot.")
+        if not usable:
+            return say(f"“{quote(channel)}” is not a channel I can post in: name one like #study-group "
+                       "(letters, digits, - and _, at most 64 characters).")
+        at = parse_time(cmd.time)
+        if at is None:
+            return say(f"“{quote(cmd.time)}” is not a time. Use 24-hour HH:MM, for example 09:00 or 18:30.")
+        tz = zone(cmd.timezone)
+        if tz is None:
+            close = self.suggest_timezones(cmd.timezone.split("/")[-1][:40], limit=3)
+            hint = f" Did you mean {', '.join(close)}?" if close else " Use an IANA name like Europe/Berlin."
+            return say(f"“{quote(cmd.timezone)}” is not a time zone I know.{hint}")
+        if cmd.open_hours is not None and not 1 <= cmd.open_hours <= 168:
+            return say("A quiz can stay open from 1 to 168 hours (or leave it out: until the next post).")
         now = self.now()
         if group is None:
             group = Group(
@@ -448,7 +465,7 @@ class StudyService:
         group.paused = False
         group.next_post_at = next_post_after(now, at, tz)
         open_for = f"{cmd.open_hours} hours" if cmd.open_hours else "until the next post"
-        where = "here" if channel == ctx.place.channel else f"in {cards.channel_label(place.platform, channel)}"
+        where = "here" if channel == ctx.place.channel else f"in {cards.channel_label(channel)}"
         return say(
             f"StudyBot will post the daily objective and quiz {where} every day at {group.post_time} "
             f"({cmd.timezone}); quizzes stay open {open_for}. First post: {cards.when(group.next_post_at, tz)}. "

@@ -239,3 +239,27 @@ def test_a_stem_quoting_another_answer_is_reported_as_a_possible_giveaway(tmp_pa
     assert code == 0  # advisory, like the coverage table: a maintainer judges it
     assert out[0].startswith("pack/questions/q.yaml:39: possible giveaway: question 1.1.1-4's stem quotes "
                              "“datastore.register_azure_blob_container with a sas token”, the answer of 1.1.1-0"), out
+
+
+def test_a_list_as_a_key_and_a_file_that_is_not_utf8_are_reported_at_their_line(content_path, tmp_path):
+    pack = _copy_pack(content_path, tmp_path / "pack")
+    aliases = pack / "aliases.yaml"
+    lines = aliases.read_text(encoding="utf-8").splitlines()
+    aliases.write_text("\n".join([*lines, '[a, b]: ["x"]']) + "\n", encoding="utf-8")
+    questions = pack / "questions" / "4-responsible-ml.yaml"
+    raw = questions.read_bytes()
+    at = raw.index(b"stem:", len(raw) // 2)  # a byte that is not UTF-8, halfway through the file
+    questions.write_bytes(raw[:at] + b"\xe9" + raw[at:])
+    bad_line = raw.count(b"\n", 0, at) + 1
+
+    code, out = _check(pack)
+    assert code == 1
+    assert out == [
+        f"pack/aliases.yaml:{len(lines) + 1}: not valid YAML: a key must be text or a number, not a list",
+        f"pack/questions/4-responsible-ml.yaml:{bad_line}: not UTF-8 text: byte 0xe9 cannot be decoded; "
+        "save the file as UTF-8",
+        "2 problem(s) found",
+    ]
+    with pytest.raises(ContentError) as err:  # what `studybot run` reports before it starts
+        load_pack(pack)
+    assert [str(p) for p in err.value.problems] == out[:2]

@@ -127,11 +127,18 @@ def test_the_bot_refuses_to_start_on_a_broken_pack(tmp_path, content_path):
     pack = tmp_path / "pack"
     shutil.copytree(content_path, pack)
     (pack / "questions" / "bad.yaml").write_text("questions:\n  - id: x\n", encoding="utf-8")
+    aliases = pack / "aliases.yaml"
+    key_line = len(aliases.read_text(encoding="utf-8").splitlines()) + 1
+    with aliases.open("a", encoding="utf-8") as f:
+        f.write('[a, b]: ["a list is no key"]\n')
+    list_key = f"aliases.yaml:{key_line}: not valid YAML: a key must be text or a number, not a list"
     result = studybot("run", stdin="", db=tmp_path / "s.db", env={"STUDYBOT_CONTENT": str(pack)})
-    assert result.returncode == 1
+    assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "StudyBot cannot start" in result.stderr and "bad.yaml:2: question x has no `objective`" in result.stderr
+    assert list_key in result.stderr
     check = studybot("content", "check", str(pack))
-    assert check.returncode == 1 and "bad.yaml:2" in check.stdout
+    assert check.returncode == 1 and "Traceback" not in check.stderr
+    assert "bad.yaml:2" in check.stdout and list_key in check.stdout
 
 
 @pytest.mark.parametrize("module", ["bot.service", "bot.cli", "bot.schedule.clock", "bot.study.quiz", "bot.content.check"])
@@ -173,3 +180,43 @@ def test_report_the_last_question_from_the_terminal_and_read_the_report(tmp_path
     assert "⚑ Report: type /report wrong|unclear|outdated|typo" in out  # on the answer's feedback
     assert "Reported as “Typo”" in out and "already reported this question (“Typo”)" in out
     assert "Question report" in out and "Reports: Typo ×1" in out
+
+
+def test_bad_lines_get_a_message_and_the_rest_of_the_pipe_is_read(tmp_path):
+    """Each of these once ended the chat silently (rc 0), leaving the lines after it unread."""
+    lines = [
+        "/setup 09:00 UTC ²".encode(),
+        b"/setup 09:00 Europe/" + b"x" * 300,
+        b"/setup #\xff\xfe 09:00 UTC",
+        b"/setup #" + b"c" * 70 + b" 09:00 UTC",
+        b"/assistant",
+        b"/as alice",
+        b"/setup 09:00 Nowhere/" + b"y" * 300,  # alice may not set up: she hears that, not the zone
+        b"/help",
+    ]
+    environment = {k: v for k, v in os.environ.items() if k not in TOKENS} | {"STUDYBOT_DB": str(tmp_path / "s.db")}
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "chat"], input=b"\n".join(lines) + b"\n",
+                            capture_output=True, env=environment, timeout=120)
+    out, err = result.stdout.decode(), result.stderr.decode()
+    assert result.returncode == 0, err
+    assert "Traceback" not in err
+    assert "Usage: `/setup [#channel] HH:MM [Area/City] [hours-open]`" in out
+    assert "is not a time zone I know" in out and "x" * 60 not in out
+    assert "“\ufffd\ufffd” is not a channel I can post in" in out
+    assert "“" + "c" * 39 + "…” is not a channel I can post in" in out
+    assert "I don't know the command `assistant`" in out and "You are now sistant" not in out
+    assert "You are now alice." in out and "Only admins can set up StudyBot." in out
+    assert out.index("StudyBot commands") > out.index("Only admins can set up")  # the last line, /help, was answered
+
+
+def test_the_chat_stops_with_an_error_and_rc_1_when_its_input_breaks(tmp_path):
+    """A terminal task that dies is reported, never a silent exit 0."""
+    environment = {k: v for k, v in os.environ.items() if k not in TOKENS} | {"STUDYBOT_DB": str(tmp_path / "s.db")}
+    unreadable = os.open(tmp_path / "input", os.O_WRONLY | os.O_CREAT)  # reading it fails with EBADF
+    try:
+        result = subprocess.run([sys.executable, "-m", "bot.cli", "chat"], stdin=unreadable,
+                                capture_output=True, text=True, env=environment, timeout=120)
+    finally:
+        os.close(unreadable)
+    assert result.returncode == 1
+    assert "StudyBot stopped on an error: OSError: [Errno 9] Bad file descriptor" in result.stderr

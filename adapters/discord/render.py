@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import discord
 
 from bot import codec
-from bot.replies import Card, Choice, Reply, Tone
+from bot.replies import Card, Choice, Mention, Reply, Tone, render_mentions
 
 # Discord limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 CONTENT_MAX = 2000
@@ -74,6 +74,20 @@ def truncate(text: str | None, limit: int) -> str:
     return cut.rstrip() + ELLIPSIS
 
 
+def _mention(m: Mention) -> str:
+    return f"<#{m.id}>" if m.kind == "channel" else f"<@{m.id}>"
+
+
+def _label(m: Mention) -> str:
+    return m.label
+
+
+def native(text: str | None) -> str:
+    """Core text with its mentions as Discord mentions, which render in content, descriptions
+    and field values (titles and footers do not render them: there they become plain labels)."""
+    return render_mentions(text or "", _mention)
+
+
 def _safe_url(url: str | None) -> str | None:
     if not url or len(url) > URL_MAX or not re.match(r"^https?://", url):
         return None
@@ -106,7 +120,7 @@ def _description(card: Card, limit: int) -> str:
     sep = "\n\n"
     choices = "\n".join(_choice_line(c) for c in card.choices)
     code = _code_block(card.code, 1_000_000) if card.code else ""
-    parts = [p for p in (card.body, code, choices) if p]
+    parts = [p for p in (native(card.body), code, choices) if p]
     whole = sep.join(parts)
     if len(whole) <= limit:
         return whole
@@ -117,7 +131,7 @@ def _description(card: Card, limit: int) -> str:
             share = max(8, (room // 2) // len(card.choices) - 1)
             choices = "\n".join(_choice_line(c, share) for c in card.choices)
         room -= len(choices)
-    body = card.body or ""
+    body = native(card.body)
     if code:
         want = len(code)
         code_room = want if len(body) + want <= room else max(room - len(body), room // 2)
@@ -140,7 +154,7 @@ class Rendered:
 def card_embed(card: Card, description_limit: int = DESCRIPTION_MAX, max_fields: int = FIELDS_MAX) -> discord.Embed:
     """One embed for one card, every part within Discord's per-field limits."""
     embed = discord.Embed(
-        title=truncate(card.title, TITLE_MAX) or None,
+        title=truncate(render_mentions(card.title, _label), TITLE_MAX) or None,
         url=_safe_url(card.url),
         colour=COLOURS.get(card.tone, discord.Colour.blurple()),
     )
@@ -153,7 +167,7 @@ def card_embed(card: Card, description_limit: int = DESCRIPTION_MAX, max_fields:
     for f in card.fields[:room]:
         embed.add_field(
             name=truncate(f.name, FIELD_NAME_MAX) or BLANK,
-            value=truncate(f.value, FIELD_VALUE_MAX) or BLANK,
+            value=truncate(native(f.value), FIELD_VALUE_MAX) or BLANK,
             inline=f.inline,
         )
     if links and max_fields > 0:
@@ -170,7 +184,7 @@ def card_embed(card: Card, description_limit: int = DESCRIPTION_MAX, max_fields:
         if value.strip():
             embed.add_field(name="Links", value=value, inline=False)
     if card.footer:
-        embed.set_footer(text=truncate(card.footer, FOOTER_MAX))
+        embed.set_footer(text=truncate(render_mentions(card.footer, _label), FOOTER_MAX))
     return embed
 
 
@@ -311,7 +325,7 @@ def build_view(cards: tuple[Card, ...]) -> discord.ui.View | None:
 def render(reply: Reply) -> Rendered:
     """A :class:`~bot.replies.Reply` as ONE Discord message (channel posts and their edits,
     which need a single message id). Never raises on long content: it is cut to fit."""
-    content = truncate(reply.text, CONTENT_MAX) or None
+    content = truncate(native(reply.text), CONTENT_MAX) or None
     embeds = _fit(reply.cards)
     if content is None and not embeds:
         content = BLANK

@@ -5,7 +5,8 @@ or :func:`render_home` (the App Home tab). Both always stay inside Slack's docum
 long content is split or cut with an ellipsis, never sent in a form Slack would reject.
 
 Markup: the core writes ``**bold**``, ```` `code` ```` and fenced code blocks; Slack's mrkdwn
-spells bold ``*bold*``, keeps backticks and fences, and needs ``&``, ``<`` and ``>`` escaped.
+spells bold ``*bold*``, keeps backticks and fences, and needs ``&``, ``<`` and ``>`` escaped;
+a :class:`~bot.replies.Mention` becomes ``<#C…>`` or ``<@U…>``, which Slack shows as a link.
 Links never come inside text: ``Card.url`` and ``Card.links`` become masked ``<url|label>`` links.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import codec
-from bot.replies import Card, Choice, Field, Reply, Tone
+from bot.replies import Card, Choice, Field, Mention, Reply, Tone, render_mentions
 
 # --- Slack limits (https://api.slack.com/reference/block-kit) ---------------------------------
 MAX_BLOCKS = 50  # per message
@@ -75,8 +76,13 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _mention(m: Mention) -> str:
+    return f"<#{m.id}>" if m.kind == "channel" else f"<@{m.id}>"
+
+
 def _convert_plain(segment: str) -> str:
-    return _BOLD.sub(lambda m: f"*{m.group(1)}*", escape(segment))
+    bold = _BOLD.sub(lambda m: f"*{m.group(1)}*", escape(segment))
+    return render_mentions(bold, _mention)
 
 
 def _convert_inline(segment: str) -> str:
@@ -170,7 +176,7 @@ def split_mrkdwn(text: str, limit: int = SECTION_TEXT, max_parts: int = MAX_BODY
 
 
 def plain_text(text: str, limit: int) -> dict[str, Any]:
-    text = text.replace("**", "").strip() or " "
+    text = render_mentions(text, lambda m: m.label).replace("**", "").strip() or " "
     return {"type": "plain_text", "text": truncate(text, limit), "emoji": True}
 
 

@@ -22,6 +22,7 @@ from bot.service import StudyService
 PLATFORM = "terminal"
 WORKSPACE = "local"
 CHANNEL = "study-group"
+_AS = re.compile(r"/as(?:\s+(.*))?", re.S)
 _LETTERS = re.compile(r"^(?:/?answer\s+)?([a-fA-F]{1,6}|[1-6]{1,6})$")
 
 WELCOME = """\
@@ -37,6 +38,8 @@ class TerminalAdapter:
     def __init__(self, settings: Settings, stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
         self.settings = settings
         self.stdin = stdin or sys.stdin
+        if hasattr(self.stdin, "reconfigure"):  # a line that is not UTF-8 must not end the chat
+            self.stdin.reconfigure(errors="replace")
         self.stdout = stdout or sys.stdout
         self.style = Style(color=self.stdout.isatty())
         self.place = Place(PLATFORM, WORKSPACE, CHANNEL)
@@ -86,9 +89,9 @@ class TerminalAdapter:
                 self._show(reply)
 
     async def handle(self, service: StudyService, line: str) -> None:
-        if line.startswith("/as"):
-            name = line[3:].strip()
-            if not name or not re.fullmatch(r"[\w.-]{1,32}", name):
+        if switch := _AS.fullmatch(line):
+            name = (switch.group(1) or "").strip()
+            if not re.fullmatch(r"[\w.-]{1,32}", name):
                 self._print("Usage: /as NAME (letters, digits, . _ -), e.g. /as alice")
                 return
             self.member = Member(PLATFORM, WORKSPACE, name.lower(), name, is_admin=name.lower() == "you")

@@ -6,10 +6,19 @@ import re
 import textwrap
 
 from bot import codec
-from bot.replies import Card, Reply
+from bot.replies import Card, Mention, Reply, render_mentions
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 WIDTH = 88
+
+
+def _mention(m: Mention) -> str:
+    """The terminal has no ids to resolve: a channel or member is shown by name."""
+    return m.label
+
+
+def _text(text: str) -> str:
+    return render_mentions(text, _mention)
 
 
 class Style:
@@ -45,13 +54,13 @@ def render_card(card: Card, style: Style) -> list[str]:
     if card.url:
         lines.append("  " + style.dim(card.url))
     if card.body:
-        lines += [style.inline(line) for line in _wrap(card.body)]
+        lines += [style.inline(line) for line in _wrap(_text(card.body))]
     if card.code:
         lines.append("")
         lines += ["    " + line for line in card.code.rstrip().splitlines()]
         lines.append("")
     for f in card.fields:
-        lines.append(f"  {style.bold(f.name)}: {style.inline(f.value)}")
+        lines.append(f"  {style.bold(f.name)}: {style.inline(_text(f.value))}")
     for choice in card.choices:
         lines += _wrap(f"{choice.label}) {choice.text}", "    ")
     if card.choices and not card.closed:
@@ -66,7 +75,7 @@ def render_card(card: Card, style: Style) -> list[str]:
     for link in card.links:
         lines.append(f"  → {link.label}: {link.url}")
     if card.footer:
-        lines.append("  " + style.dim(card.footer))
+        lines.append("  " + style.dim(_text(card.footer)))
     return lines
 
 
@@ -74,7 +83,7 @@ def render(reply: Reply, style: Style, where: str = "") -> str:
     head = style.dim("(only you can see this)") if reply.private else style.dim(where) if where else ""
     lines = [head] if head else []
     if reply.text:
-        lines += [style.inline(line) for line in _wrap(reply.text, "")]
+        lines += [style.inline(line) for line in _wrap(_text(reply.text), "")]
     for card in reply.cards:
         lines += render_card(card, style)
     return "\n".join(lines)

@@ -143,6 +143,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Node:
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, (list, dict)):  # YAML allows them as keys; a pack never means that
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a key must be text or a number, not a {type(key).__name__}", key_node.start_mark
+            )
         mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.lines[key] = key_node.start_mark.line + 1
     return mapping
@@ -161,20 +165,36 @@ class _Reader:
         except ValueError:
             self.name = str(path)
         self.problems: list[Problem] = []
+        self.unreadable = False  # the file could not be read or parsed: its problem is reported once
 
     def load(self) -> Any:
         try:
-            return yaml.load(self.path.read_text(encoding="utf-8"), Loader=_Loader)
+            raw = self.path.read_bytes()
+        except OSError as e:
+            self.fail(1, f"cannot read: {e.strerror or e}")
+            return None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line = raw.count(b"\n", 0, e.start) + 1
+            self.fail(line, f"not UTF-8 text: byte 0x{raw[e.start]:02x} cannot be decoded; save the file as UTF-8")
+            return None
+        try:
+            return yaml.load(text, Loader=_Loader)
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             line = mark.line + 1 if mark else 1
-            self.problem(line, f"not valid YAML: {e.problem or e}")
-        except (OSError, UnicodeDecodeError) as e:
-            self.problem(1, f"cannot read: {e}")
+            self.fail(line, f"not valid YAML: {e.problem or e}")
+        except yaml.YAMLError as e:
+            self.fail(1, f"not valid YAML: {e}")
         return None
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.name, line, message))
+
+    def fail(self, line: int, message: str) -> None:
+        self.unreadable = True
+        self.problem(line, message)
 
     def text(self, node: _Node, key: str, what: str, *, required: bool = True) -> str | None:
         value = node.get(key)
@@ -199,6 +219,8 @@ class _Reader:
 
     def mapping(self, value: Any, parent_line: int, what: str) -> _Node | None:
         if not isinstance(value, _Node):
+            if self.unreadable:
+                return None
             self.problem(parent_line, f"{what} must be a mapping of keys to values")
             return None
         return value
@@ -248,15 +270,17 @@ def read_pack(root: Path | str) -> tuple[Pack | None, list[Problem]]:
     if not files:
         problems.append(Problem(str(question_dir), 1, "no question files (questions/*.yaml)"))
     seen_ids: dict[str, str] = {}
+    unreadable = False
     for path in files:
         reader = _Reader(path, root)
         file_questions, passes = _read_questions(reader, reader.load(), known, seen_ids)
         questions += file_questions
         reviews[reader.name] = passes
         problems += reader.problems
+        unreadable |= reader.unreadable
 
     have = {q.objective_id for q in questions}
-    for o in objectives:
+    for o in objectives if not unreadable else ():  # an unreadable file's questions are not missing
         if o.id not in have:
             file, _, line = o.source.rpartition(":")
             problems.append(Problem(file, int(line), f"objective {o.id} has no question: every objective needs one"))

@@ -14,6 +14,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 UTC = timezone.utc
+#: The longest IANA name is 32 characters; the store keeps 64.
+MAX_ZONE_NAME = 64
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -23,9 +25,12 @@ def parse_time(text: str) -> time | None:
 
 
 def zone(name: str) -> ZoneInfo | None:
+    """The time zone of an IANA name, or None for anything else (never an error)."""
+    if not 0 < len(name) <= MAX_ZONE_NAME:
+        return None
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name the file system refuses
         return None
 
 

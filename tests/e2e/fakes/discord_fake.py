@@ -146,6 +146,29 @@ def message_text(message: dict[str, Any]) -> str:
     return "\n".join(p for p in parts if p)
 
 
+_MENTION = re.compile(r"<(#|@!?)(\d+)>")
+
+
+def seen_text(message: dict[str, Any], names: Callable[[str, int], str | None]) -> str:
+    """What a member reads: like :func:`message_text`, with mentions resolved where Discord
+    renders them (content, embed descriptions and field values) to ``#name`` / ``@name`` by
+    ``names(kind, id)``; an id Discord cannot resolve shows as ``#unknown`` / ``@unknown-user``."""
+    def resolve(text: str) -> str:
+        def one(m: re.Match[str]) -> str:
+            kind = "#" if m[1] == "#" else "@"
+            return kind + (names(kind, int(m[2])) or ("unknown" if kind == "#" else "unknown-user"))
+        return _MENTION.sub(one, text or "")
+
+    parts = [resolve(message.get("content") or "")]
+    for e in message.get("embeds") or []:
+        parts += [e.get("title") or "", resolve(e.get("description") or "")]
+        for f in e.get("fields") or []:
+            parts += [f.get("name") or "", resolve(f.get("value") or "")]
+        if e.get("footer"):
+            parts.append(e["footer"].get("text") or "")
+    return "\n".join(p for p in parts if p)
+
+
 def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
     """Every component (button/select) of a message, flattened."""
     out = []
@@ -308,6 +331,7 @@ class FakeDiscord:
         self.token = token
         self.guild_id = guild_id or self.snowflake()
         self.channel_ids = channel_ids or (self.snowflake(), self.snowflake())
+        self.users: dict[int, User] = {}  # every user made with user(), by id
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.calls: list[Call] = []
         self.messages: dict[int, dict[str, Any]] = {}  # channel messages by id
@@ -378,7 +402,17 @@ class FakeDiscord:
         return time.time() - ((snowflake >> 22) + DISCORD_EPOCH_MS) / 1000
 
     def user(self, name: str, *, admin: bool = False) -> User:
-        return User(self.snowflake(), name, admin)
+        user = User(self.snowflake(), name, admin)
+        self.users[user.id] = user
+        return user
+
+    def seen(self, interaction: Interaction) -> str:
+        """The text a member reads in an interaction's response, mentions resolved."""
+        def names(kind: str, ident: int) -> str | None:
+            if kind == "#":
+                return self.channel_payload(ident)["name"] if ident in self.channel_ids else None
+            return self.users[ident].name if ident in self.users else None
+        return "\n".join(seen_text(m, names) for m in interaction.messages())
 
     async def _notify(self) -> None:
         async with self._changed:

@@ -25,6 +25,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -105,6 +106,22 @@ def message_text(msg: dict[str, Any]) -> str:
             for o in e.get("options") or []:
                 out.append(o.get("text", {}).get("text", ""))
     return "\n".join(x for x in out if x)
+
+
+_MENTION = re.compile(r"<([#@])([A-Z0-9]+)(?:\|([^>]*))?>")
+
+
+def seen_text(mrkdwn: str, users: dict[str, User], channels: dict[str, str]) -> str:
+    """Slack mrkdwn as a member reads it: ``<#C…>`` as ``#name``, ``<@U…>`` as ``@Name``
+    (Slack's placeholders for ids it cannot resolve) and ``&lt;``, ``&gt;``, ``&amp;`` unescaped."""
+    def one(m: re.Match[str]) -> str:
+        if m[1] == "#":
+            return "#" + (channels.get(m[2]) or m[3] or "private-channel")
+        user = users.get(m[2])
+        return "@" + (user.name if user else "unknown-user")
+
+    text = _MENTION.sub(one, mrkdwn)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -207,6 +224,7 @@ class FakeSlack:
         self.bot_token = bot_token
         self.app_token = app_token
         self.users: dict[str, User] = {}
+        self.channel_names: dict[str, str] = {"C0STUDY": "study"}  # what <#id> shows
         self.calls: list[Call] = []
         self.responses: list[ResponseCall] = []
         self.messages: dict[tuple[str, str], Message] = {}
@@ -255,6 +273,10 @@ class FakeSlack:
     def add_user(self, user_id: str, name: str, *, admin: bool = False, owner: bool = False) -> User:
         self.users[user_id] = user = User(user_id, name, admin, owner)
         return user
+
+    def seen(self, mrkdwn: str) -> str:
+        """What a member reads of a message's text: see :func:`seen_text`."""
+        return seen_text(mrkdwn, self.users, self.channel_names)
 
     def response_url(self, user: str) -> str:
         return f"http://127.0.0.1:{self.port}/response/{user}/{next(self._response_ids)}"
