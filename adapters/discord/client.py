@@ -46,20 +46,34 @@ from bot.commands import (
     ListObjectives,
     Lookup,
     Member,
+    MockExam,
+    ParseError,
     Pause,
     Place,
     PostNow,
     Practice,
+    Readiness,
     Resume,
+    Review,
     Setup,
     Stats,
     Status,
     Today,
+    parse,
 )
 from bot.replies import Reply, say
 
 from .options import problem
-from .render import CHOICES_MAX, AnswerButton, AnswerSelect, Rendered, choice_name, choice_value, render_messages
+from .render import (
+    CHOICES_MAX,
+    ActionButton,
+    AnswerButton,
+    AnswerSelect,
+    Rendered,
+    choice_name,
+    choice_value,
+    render_messages,
+)
 from .sync import sync_if_changed
 
 if TYPE_CHECKING:
@@ -162,7 +176,7 @@ class StudyBotClient(discord.Client):
     # --- lifecycle -------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(AnswerButton, AnswerSelect)
+        self.add_dynamic_items(AnswerButton, AnswerSelect, ActionButton)
         if self.sync_commands:
             guild = discord.Object(id=self.sync_guild) if self.sync_guild else None
             where = f"guild {self.sync_guild}" if guild else "global"
@@ -200,8 +214,8 @@ class StudyBotClient(discord.Client):
         if interaction.type is not discord.InteractionType.component:
             return
         custom_id = str((interaction.data or {}).get("custom_id", ""))
-        ours = AnswerButton.__discord_ui_compiled_template__.fullmatch(custom_id) or \
-            AnswerSelect.__discord_ui_compiled_template__.fullmatch(custom_id)
+        ours = any(item.__discord_ui_compiled_template__.fullmatch(custom_id)
+                   for item in (AnswerButton, AnswerSelect, ActionButton))
         if ours and _on_message(interaction, custom_id):
             return  # discord.py routes it to AnswerButton / AnswerSelect
         if ours:
@@ -242,11 +256,18 @@ class StudyBotClient(discord.Client):
                 await self.apologize(interaction)
 
     async def _defer(self, interaction: discord.Interaction, command: Command) -> bool:
-        """Acknowledge with "thinking…", public if the reply usually is; returns whether private."""
+        """Acknowledge with "thinking…", public if the reply usually is; returns whether private.
+        A click in a private message (a review, an exam) defers as an update of that message,
+        which the reply then replaces or follows."""
         private = not isinstance(command, _PUBLIC_GUESS)
         interaction.extras["deferred_private"] = private
+        in_place = _in_private_message(interaction)
+        interaction.extras["deferred_update"] = in_place
         try:
-            await interaction.response.defer(ephemeral=private, thinking=True)
+            if in_place:
+                await interaction.response.defer()
+            else:
+                await interaction.response.defer(ephemeral=private, thinking=True)
         except discord.HTTPException as e:
             if unanswerable(e):
                 raise Unanswerable(e) from None
@@ -280,7 +301,15 @@ class StudyBotClient(discord.Client):
             replies = [say("Done.")]
         messages = [m for r in replies for m in render_messages(r)]
         first, rest = messages[0], messages[1:]
-        if not interaction.response.is_done():
+        in_place = replies[0].replace and interaction.type is discord.InteractionType.component
+        if in_place and not interaction.response.is_done():
+            await interaction.response.edit_message(**_edit_kwargs(first))  # the clicked message, updated
+        elif interaction.extras.get("deferred_update"):
+            if in_place:
+                await interaction.edit_original_response(**_edit_kwargs(first))
+            else:
+                await interaction.followup.send(ephemeral=first.ephemeral, **_send_kwargs(first))
+        elif not interaction.response.is_done():
             await interaction.response.send_message(ephemeral=first.ephemeral, **_send_kwargs(first))
         elif deferred_private is not None and deferred_private == first.ephemeral:
             await interaction.edit_original_response(**_edit_kwargs(first))
@@ -334,6 +363,22 @@ class StudyBotClient(discord.Client):
             await self.apologize(interaction)
             return
         await self.run_command(interaction, command)
+
+
+    async def on_action_component(self, interaction: discord.Interaction, custom_id: str) -> None:
+        """A click on a command button: the words it carries run as if the member typed them."""
+        text = codec.decode_action(custom_id)
+        command = parse(text, prefix="/") if text is not None else None
+        if command is None or isinstance(command, ParseError):
+            await reply_privately(interaction, UNKNOWN_BUTTON)
+            return
+        await self.run_command(interaction, command)
+
+
+def _in_private_message(interaction: discord.Interaction) -> bool:
+    message = interaction.message
+    return interaction.type is discord.InteractionType.component and message is not None and \
+        bool(message.flags.ephemeral)
 
 
 async def reply_privately(interaction: discord.Interaction, text: str) -> None:
@@ -462,6 +507,24 @@ def register_commands(client: StudyBotClient) -> None:
     async def stats(interaction: discord.Interaction) -> None:
         await client.run_command(interaction, Stats())
 
+    @tree.command(name="review", description="Your questions due for spaced review, one at a time (private)")
+    @app_commands.guild_only()
+    async def review(interaction: discord.Interaction) -> None:
+        await client.run_command(interaction, Review())
+
+    @tree.command(name="readiness", description="Your predicted exam score per domain, and what to study next")
+    @app_commands.guild_only()
+    async def readiness(interaction: discord.Interaction) -> None:
+        await client.run_command(interaction, Readiness())
+
+    @tree.command(name="exam", description="A timed private mock exam (2 minutes a question), or your current one")
+    @app_commands.describe(questions="How many questions, 10-60 (default 40); leave out to see a running exam",
+                           history="List your past mock exams instead")
+    @app_commands.guild_only()
+    async def exam(interaction: discord.Interaction, questions: app_commands.Range[int, 10, 60] | None = None,
+                   history: bool = False) -> None:
+        await client.run_command(interaction, MockExam(questions=questions, history=history))
+
     @tree.command(name="help", description="What StudyBot can do")
     async def help_(interaction: discord.Interaction) -> None:
         await client.run_command(interaction, Help())
@@ -495,6 +558,10 @@ def register_commands(client: StudyBotClient) -> None:
     @admin.command(name="post-now", description="Post today's objective and quiz right now")
     async def post_now(interaction: discord.Interaction) -> None:
         await client.run_command(interaction, PostNow())
+
+    @admin.command(name="readiness", description="The group's weakest objectives and members' readiness (no names)")
+    async def group_readiness(interaction: discord.Interaction) -> None:
+        await client.run_command(interaction, Readiness(group=True))
 
     @admin.command(name="status", description="Show this group's schedule and state")
     async def status(interaction: discord.Interaction) -> None:

@@ -272,12 +272,42 @@ class AnswerSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"quiz:(?
             await handler(interaction, self.custom_id, list(self.item.values))
 
 
+class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=codec.ACTION_TEMPLATE):
+    """A button that runs a command (a review's "Next"): its custom id is ``codec.action``,
+    routed by pattern like the answer buttons, so it works after a restart too."""
+
+    def __init__(self, custom_id: str, label: str = "?", *, row: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(label=truncate(label, BUTTON_LABEL_MAX) or "?", custom_id=custom_id,
+                              style=discord.ButtonStyle.primary),
+            row=row,
+        )
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match, /):  # type: ignore[override]
+        return cls(item.custom_id, getattr(item, "label", None) or "?")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        handler = getattr(interaction.client, "on_action_component", None)
+        if handler is not None:
+            await handler(interaction, self.custom_id)
+
+
 def _button_label(choice: Choice, short: bool) -> str:
     return f"{choice.label} · {choice.text}" if short else choice.label
 
 
 def card_items(card: Card, first_row: int) -> list[discord.ui.Item]:
-    """The components for one card's choices, starting at ``first_row``."""
+    """The components for one card's choices and actions, starting at ``first_row``."""
+    actions = [a for a in card.actions if codec.decode_action(a.id) is not None][:BUTTONS_PER_ROW]
+    items = _choice_items(card, first_row)
+    row = max((i.row or 0 for i in items), default=first_row - 1) + 1
+    if actions and row < ROWS_MAX:
+        items += [ActionButton(a.id, a.label, row=row) for a in actions]
+    return items
+
+
+def _choice_items(card: Card, first_row: int) -> list[discord.ui.Item]:
     choices = [c for c in card.choices if codec.decode(c.id) is not None]
     if not choices:
         return []

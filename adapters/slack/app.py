@@ -50,6 +50,8 @@ HOME_APOLOGY = "Sorry, I couldn't load your overview just now. Open this tab aga
 
 #: An answer button: action_id (and value) is the codec id ``quiz:<quiz_id>:<positions>``.
 ANSWER_ACTION = re.compile(rf"^{codec.TEMPLATE}$")
+#: A button that runs a command (a review's "Next"): action_id ``cmd:<words>``.
+COMMAND_ACTION = re.compile(rf"^{codec.ACTION_TEMPLATE}$")
 #: The Submit button of a "choose N" question: action_id ``quiz:<quiz_id>``, value ``N``.
 SUBMIT_ACTION = re.compile(r"^quiz:(?P<quiz_id>\d{1,18})$")
 
@@ -138,11 +140,14 @@ def _retry_after(headers: Any) -> float:
 class Replier:
     """Sends a member's replies for one request: response_url first, then Web API fallbacks."""
 
-    def __init__(self, client: AsyncWebClient, response_url: str | None, channel: str, user_id: str) -> None:
+    def __init__(self, client: AsyncWebClient, response_url: str | None, channel: str, user_id: str,
+                 *, clicked: bool = False) -> None:
         self.client = client
         self.response_url = response_url or None
         self.channel = channel
         self.user_id = user_id
+        #: answering a button in a message: a reply marked ``replace`` takes that message's place
+        self.clicked = clicked
 
     async def send_all(self, replies: Iterable[Reply]) -> None:
         for reply in replies:
@@ -156,7 +161,7 @@ class Replier:
                 hook = AsyncWebhookClient(self.response_url, session=self.client.session, timeout=10)
                 resp = await hook.send_dict({
                     "response_type": "ephemeral" if reply.private else "in_channel",
-                    "replace_original": False,
+                    "replace_original": reply.replace and self.clicked,
                     "unfurl_links": False,
                     "unfurl_media": False,
                     **message.as_kwargs(),
@@ -393,6 +398,23 @@ class SlackBot:
                     return
                 await self._answer(body, client, codec.Pick(quiz_id, frozenset(positions)))
 
+        @app.action(COMMAND_ACTION)
+        async def on_command_button(ack, body, action, client):
+            await ack()
+            async with self.tracker.busy():
+                replier = self._replier_for_action(body, client)
+                text = codec.decode_action(str(action.get("action_id", ""))) or ""
+
+                async def work() -> list[Reply]:
+                    command = parse(text, prefix=PREFIX)
+                    if isinstance(command, ParseError):
+                        return [say("That button is not one of mine any more.")]
+                    member = await self._answerer(client, body)
+                    ctx = Context(member=member, place=Place(PLATFORM, member.workspace, _channel(body)), prefix=PREFIX)
+                    return list(await self.service.handle(ctx, command))
+
+                await self._guarded("button", replier, work)
+
         @app.action(re.compile(".*"))
         async def on_other_action(ack):
             """Ticking a checkbox of a "choose N" question, or a button this version does not
@@ -412,7 +434,7 @@ class SlackBot:
 
     def _replier_for_action(self, body: dict[str, Any], client: AsyncWebClient) -> Replier:
         user_id = str((body.get("user") or {}).get("id", ""))
-        return Replier(client, body.get("response_url"), _channel(body), user_id)
+        return Replier(client, body.get("response_url"), _channel(body), user_id, clicked=True)
 
     async def _publish_home(self, client: AsyncWebClient, team: str, user_id: str) -> None:
         try:

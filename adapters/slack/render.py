@@ -330,6 +330,12 @@ def card_blocks(card: Card) -> list[dict[str, Any]]:
             multi = _multi_pick(card.choices, card.pick) if card.pick > 1 else None
             blocks.extend(multi if multi is not None else _buttons(card.choices))
     blocks.extend(_field_blocks(card.fields))
+    if card.actions:
+        blocks.append({"type": "actions", "elements": [
+            {"type": "button", "style": "primary", "text": plain_text(a.label, BUTTON_TEXT),
+             "action_id": a.id[:ACTION_ID], "value": a.id[:BUTTON_VALUE]}
+            for a in card.actions[:ACTIONS_ELEMENTS]
+        ]})
     if card.footer:
         blocks.append({"type": "context", "elements": [md(mrkdwn(card.footer), CONTEXT_TEXT)]})
     return blocks

@@ -125,12 +125,13 @@ class Exams:
                     select(Quiz.question_id).join(ExamItem, ExamItem.quiz_id == Quiz.id)
                     .where(ExamItem.exam_id.in_(recent_exams))
                 ))
-                exam = Exam(member_id=member_id, running_member_id=member_id, questions=n, started_at=now,
-                            ends_at=now + n * PER_QUESTION)
+                drawn = draw(self.pack, n, recent, rng)  # fewer than n only for a pack too small for it
+                exam = Exam(member_id=member_id, running_member_id=member_id, questions=len(drawn), started_at=now,
+                            ends_at=now + len(drawn) * PER_QUESTION)
                 quizzes = [
                     Quiz(kind="exam", owner_id=member_id, question_id=q.id, objective_id=q.objective_id,
                          option_order=shuffled_order(q, rng), opened_at=now, closes_at=exam.ends_at)
-                    for q in draw(self.pack, n, recent, rng)
+                    for q in drawn
                 ]
                 session.add(exam)
                 session.add_all(quizzes)

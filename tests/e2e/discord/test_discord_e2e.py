@@ -75,7 +75,8 @@ async def test_connects_without_privileged_intents_and_syncs_commands_once(bot: 
     syncs = fake.calls_to("PUT", f"/applications/{fake.app_id}/commands")
     assert len(syncs) == 1 and syncs[0].status == 200
     commands = {c["name"]: c for c in syncs[0].json}
-    assert set(commands) == {"quiz", "leaderboard", "objective", "objectives", "today", "stats", "help", "studybot"}
+    assert set(commands) == {"quiz", "leaderboard", "objective", "objectives", "today", "stats", "help", "studybot",
+                             "review", "readiness", "exam"}
     assert all(c["description"] for c in commands.values())
 
     assert [ch["value"] for ch in commands["leaderboard"]["options"][0]["choices"]] == ["all", "week", "last-week"]
@@ -87,7 +88,7 @@ async def test_connects_without_privileged_intents_and_syncs_commands_once(bot: 
     admin = commands["studybot"]
     assert int(admin["default_member_permissions"]) == 1 << 5  # Manage Server
     subs = {o["name"]: o for o in admin["options"]}
-    assert set(subs) == {"setup", "pause", "resume", "post-now", "status", "admins"}
+    assert set(subs) == {"setup", "pause", "resume", "post-now", "status", "admins", "readiness"}
     setup = {o["name"]: o for o in subs["setup"]["options"]}
     assert setup["channel"]["type"] == 7 and setup["channel"]["required"] is True
     assert set(setup["channel"]["channel_types"]) == {0, 5}

@@ -608,14 +608,26 @@ class FakeDiscord:
             if not inter.original["flags"] & EPHEMERAL:
                 self.messages[int(inter.original["id"])] = inter.original
         elif ctype == UPDATE_MESSAGE and "message" in inter.payload:
-            msg = self.messages.get(int(inter.payload["message"]["id"]))
+            msg = self.find_message(inter.payload["message"]["id"])
             if msg is not None:
                 msg.update({k: v for k, v in data.items() if k in ("content", "embeds", "components")})
                 msg["edited_timestamp"] = iso()
-        if ctype in (CHANNEL_MESSAGE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT, DEFERRED_UPDATE):
+        if ctype in (CHANNEL_MESSAGE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT):
+            # a deferred update is done when the clicked message is edited or a followup arrives
             inter.final_at = now
             inter.done.set()
         return _json(response)
+
+    def find_message(self, message_id: str | int) -> dict[str, Any] | None:
+        """A channel message, or an ephemeral one (an interaction's response or followup), by id."""
+        msg = self.messages.get(int(message_id))
+        if msg is not None:
+            return msg
+        for inter in self.interactions.values():
+            for m in ([inter.original] if inter.original else []) + inter.followups:
+                if m["id"] == str(message_id):
+                    return m
+        return None
 
     async def _webhook(self, method: str, parts: list[str], body: dict[str, Any]) -> web.Response:
         # /webhooks/{app_id}/{token}[/messages/{id|@original}]
@@ -652,6 +664,8 @@ class FakeDiscord:
             ref = parts[4]
             target = inter.original if ref == "@original" else next(
                 (m for m in inter.followups if m["id"] == ref), None)
+            if target is None and ref == "@original" and inter.callback_type == DEFERRED_UPDATE:
+                target = self.find_message(inter.payload["message"]["id"])  # a component's own message
             if target is None:
                 return _json({"message": "Unknown Message", "code": 10008}, status=404)
             if method == "GET":
