@@ -68,7 +68,7 @@ def hit_rates(search: ObjectiveSearch, cases: list[tuple[str, tuple[str, ...]]])
 
 
 def test_plain_questions_find_their_objective(search):
-    # floors just under what bench/search.py measures (68%/90% and 66%/84%); the guide alone
+    # floors just under what bench/search.py measures (71%/90% and 66%/84%); the guide alone
     # scores 19%/24% and 44%/50%
     first, shown = hit_rates(search, PLAIN)
     assert first >= 0.65 and shown >= 0.85, (first, shown)
@@ -80,6 +80,8 @@ def test_plain_questions_find_their_objective(search):
     ("input distribution shifted since deployment", ("3.3.3",)),
     ("score millions of images offline overnight", ("3.4.4", "3.4.1")),
     ("Describe privacy considerations for data", ("4.3",)),
+    ("Manage models in Azure Machine Learning", ("3.3",)),
+    ("Set up an Azure Machine Learning development environment", ("1.5",)),
     ("run sql and python cells in the same databricks notebook", ("1.6.3",)),
 ])
 def test_issue_examples_and_section_titles(search, query, expected):

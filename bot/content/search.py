@@ -15,7 +15,12 @@ An objective's score mixes two things:
 
 CamelCase names are split ("ParallelRunStep" -> parallel run step) and adjacent words are also
 indexed joined, so "parallelrunstep", "paralel run step" and "ParallelRunStep" all find 3.4.1.
-Queries that match nothing well return [] rather than noise.
+
+Plain questions rarely use the guide's words, so the question bank is evidence too: BM25 over each
+objective's questions (stems, answers, explanations) says how much of the query that text
+explains, and fills the part of the score the guide leaves unexplained (an exact title or SDK name
+keeps its place). Everyday words stand for guide words through the pack's plain-words.yaml
+("shifted" -> drift). Queries that match nothing well return [] rather than noise.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ TITLE, ALIAS, SECTION, DOMAIN = 1.0, 0.95, 0.6, 0.35
 
 EXACT, PREFIX, REVERSE_PREFIX = 1.0, 0.9, 0.85
 PLAIN_WORD = 0.85  # an everyday word standing in for a guide word ("shifted" for drift)
+COMMON_WORD_FLOOR = 0.2  # share of the rarest word's idf that even a common word weighs in the bank evidence
 FUZZY_MAX = 0.8  # a typo never scores as well as the word itself
 PREFIX_FUZZY_MAX = 0.75  # a typo in a word that is still being typed ("hyperparm")
 
@@ -268,7 +274,9 @@ class ObjectiveSearch:
             phrase = self._phrases[pid]
             filled = sum(slots.values()) / phrase.size
             share_of_query = explained[pid] / total_weight
-            value = phrase.weight * filled * (1 - QUERY_DAMPING + QUERY_DAMPING * share_of_query)
+            # a section title typed out word for word is as specific as an objective's title
+            weight = TITLE if phrase.weight == SECTION and min(filled, share_of_query) > 0.999 else phrase.weight
+            value = weight * filled * (1 - QUERY_DAMPING + QUERY_DAMPING * share_of_query)
             if value > completeness.get(phrase.objective, 0.0):
                 completeness[phrase.objective] = value
 
@@ -296,7 +304,9 @@ class ObjectiveSearch:
             if s in bm25:
                 terms.append((s, 1.0))
             weight = max((bm25.idf(t) for t, _ in terms), default=bm25.max_idf)
-            total += weight
+            # common words count for more than they weigh, so a query made only of them ("Manage
+            # models in Azure Machine Learning") cannot look fully explained by the bank
+            total += max(weight, COMMON_WORD_FLOOR * bm25.max_idf)
             best: dict[int, float] = {}
             for term, certainty in terms:
                 for doc, sat in bm25.saturation(term).items():
