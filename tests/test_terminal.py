@@ -60,7 +60,7 @@ def test_run_without_tokens_is_the_terminal_chat_and_it_can_be_scripted(tmp_path
     # "2" answers a one-pick practice question; a "choose two" one refuses it and takes "12"
     assert "Practice question" in out and out.count("Practice: counts toward /stats.") == 1
     assert "Only admins" in out  # alice may not post-now
-    assert "StudyBot status" in out  # "you" is the local admin
+    assert "StudyBot status" in out and "Channel: #study-group" in out  # "you" is the local admin
     assert "I don't know the command `frobnicate`" in out
     assert "Usage: `/leaderboard [week|last-week]`" in out
     assert "Usage: /as NAME" in out
