@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot import codec
 from bot.commands import REPORT_REASONS
 from bot.content.pack import Domain, Objective, Pack, Question
+from bot.posting import DeliveryError, Problem
 from bot.replies import Card, Choice, Field, Link, Mention, Menu, Reply, Tone, quote, say, show
 from bot.store.models import Group, Quiz
 from bot.study.health import MIN_ANSWERS, Health
@@ -424,7 +425,7 @@ def admins_label(admins: list[str], none: str) -> str:
     return ", ".join(str(Mention("member", a)) for a in admins) if admins else none
 
 
-def status(group: Group, tz: ZoneInfo) -> Reply:
+def status(group: Group, tz: ZoneInfo, retry_at: datetime | None = None) -> Reply:
     nxt = group.next_post_at.astimezone(tz).strftime("%a %d %b %H:%M %Z") if group.next_post_at else "—"
     fields = (
         Field("Channel", channel_label(group.channel), inline=True),
@@ -434,9 +435,82 @@ def status(group: Group, tz: ZoneInfo) -> Reply:
         Field("Quiz open", f"{group.open_hours} h" if group.open_hours else "until the next post", inline=True),
         Field("Posts so far", str(group.posts_made), inline=True),
         Field("Extra admins", admins_label(group.admins or [], "none")),
+        *delivery_fields(group, retry_at, tz),
     )
     return show(Card(title="StudyBot status", fields=fields, tone=Tone.INFO), private=True)
 
 
 def when(instant: datetime, tz: ZoneInfo) -> str:
     return instant.astimezone(tz).strftime("%a %d %b %H:%M %Z")
+
+
+# --- delivery: what admins are told when a post cannot go out ---------------------------------
+
+_PLATFORM_FIX = {
+    (Problem.NOT_IN_CHANNEL, "slack"): "I can't post in {ch}: invite me with `/invite @StudyBot` in that channel.",
+    (Problem.NOT_IN_CHANNEL, "discord"): "I can't see {ch}: give my role *View Channel* there "
+                                         "(channel settings → Permissions).",
+    (Problem.MISSING_PERMISSIONS, "discord"): "I need *View Channel*, *Send Messages*, *Embed Links* and "
+                                              "*Read Message History* in {ch}.",
+    (Problem.MISSING_PERMISSIONS, "slack"): "I'm not allowed to post in {ch}: let apps post there "
+                                            "(channel settings → Posting permissions).",
+}
+_FIX = {
+    Problem.NOT_IN_CHANNEL: "I can't post in {ch}: add me to that channel.",
+    Problem.MISSING_PERMISSIONS: "I'm not allowed to post in {ch}.",
+    Problem.NO_CHANNEL: "I can't find the channel {ch}: run setup again with a channel that exists.",
+    Problem.ARCHIVED: "{ch} is archived: unarchive it, or run setup in another channel.",
+    Problem.NO_MESSAGE: "the quiz post in {ch} was deleted, so I could not add its results.",
+    Problem.BAD_AUTH: "my token was revoked or the app was removed: reinstall StudyBot and update its token.",
+    Problem.REJECTED: "the platform refused the post ({detail}); please report this StudyBot bug.",
+    Problem.RATE_LIMITED: "the platform is rate-limiting me ({detail}); I retry on my own.",
+    Problem.UNAVAILABLE: "the platform did not answer ({detail}); I retry on my own.",
+}
+
+
+def where(channel: str) -> str:
+    """A channel as a mention when it is an id, else as the name it was given."""
+    if channel.isdigit() or (channel[:1] in "CG" and channel.isalnum() and channel.isupper()):
+        return channel_label(channel)
+    return f"#{channel.lstrip('#')}"
+
+
+def problem_text(platform: str, channel: str, problem: Problem, detail: str = "") -> str:
+    """What failed and how to fix it, in one sentence for an admin."""
+    text = _PLATFORM_FIX.get((problem, platform), _FIX[problem])
+    return text.format(ch=where(channel), detail=detail or problem.value)
+
+
+def post_now_failed(group: Group, error: DeliveryError, retry_at: datetime | None, tz: ZoneInfo) -> Reply:
+    then = (f" I'll try again {when(retry_at, tz)}." if retry_at else
+            " Once that is fixed, run `/studybot post-now` again (or wait for the next post).")
+    return say(f"I couldn't post today's quiz: {problem_text(group.platform, group.channel, error.problem, error.detail)}"
+               + then)
+
+
+def setup_notice(post_time: str, timezone: str) -> Reply:
+    """What setup posts in the group's channel: it proves the bot may post (and embed) there."""
+    return show(Card(title="StudyBot is set up here",
+                     body=f"I'll post here daily at {post_time} {timezone}: an exam objective and a quiz.",
+                     tone=Tone.INFO))
+
+
+def setup_refused(platform: str, channel: str, error: DeliveryError) -> Reply:
+    fix = problem_text(platform, channel, error.problem, error.detail)
+    return say(f"I can't set up {where(channel)} yet: {fix} Then run setup again.")
+
+
+def delivery_fields(group: Group, retry_at: datetime | None, tz: ZoneInfo) -> tuple[Field, ...]:
+    """Status lines about the last delivery failure and when posting resumes (none when all is well)."""
+    if group.problem is None:
+        return ()
+    problem = Problem(group.problem)
+    failure = problem_text(group.platform, group.channel, problem, group.problem_detail or "")
+    since = f" (since {when(group.problem_since, tz)})" if group.problem_since else ""
+    if retry_at is not None:
+        resumes = f"by itself: next try {when(retry_at, tz)}"
+    elif group.paused or group.next_post_at is None:
+        resumes = "once fixed, with `/studybot post-now` or `/studybot resume`"
+    else:
+        resumes = f"once fixed: at the next post, {when(group.next_post_at, tz)}, or at once with `/studybot post-now`"
+    return (Field("Last failure", failure + since), Field("Posting resumes", resumes))

@@ -50,7 +50,7 @@ from bot.commands import (
 from bot.config import Settings
 from bot.content.pack import Domain, Pack, load_pack
 from bot.content.search import ObjectiveSearch
-from bot.posting import Poster
+from bot.posting import DeliveryError, Poster
 from bot.replies import Reply, quote, say, show
 from bot.schedule.clock import (
     local_date,
@@ -391,9 +391,9 @@ class StudyService:
     # --- admin -------------------------------------------------------------------------------
 
     async def _admin(self, ctx: Context, command: Command) -> Reply:
+        if isinstance(command, Setup):
+            return await self._setup(ctx, command)
         async with self.sessions() as session, session.begin():
-            if isinstance(command, Setup):
-                return await self._setup(session, ctx, command)
             group = await self._group(session, ctx.place)
             if group is None:
                 return _no_group(ctx)
@@ -409,7 +409,7 @@ class StudyService:
                     group.next_post_at = next_post_after(self.now(), parse_time(group.post_time), tz)
                     return say(f"Daily posts resume: next one {cards.when(group.next_post_at, tz)}.", private=False)
                 case Status():
-                    return cards.status(group, tz)
+                    return cards.status(group, tz, await self.daily.retry_at(session, group.id))
                 case Admins(add, remove):
                     bad = next((a for a in (*add, *remove) if not _MEMBER_ID.fullmatch(a)), None)
                     if bad is not None:
@@ -428,14 +428,13 @@ class StudyService:
                     group_id = group.id
         return await self._post_now(group_id)
 
-    async def _setup(self, session: AsyncSession, ctx: Context, cmd: Setup) -> Reply:
+    async def _setup(self, ctx: Context, cmd: Setup) -> Reply:
         channel = cmd.channel or ctx.place.channel
         usable = _CHANNEL.fullmatch(channel) is not None
         place = Place(ctx.place.platform, ctx.place.workspace, channel)
-        group = await session.scalar(
-            select(Group).where(Group.platform == place.platform, Group.workspace == place.workspace,
-                                Group.channel == channel)
-        ) if usable else None
+        where_group = (Group.platform == place.platform, Group.workspace == place.workspace, Group.channel == channel)
+        async with self.sessions() as session:
+            group = await session.scalar(select(Group).where(*where_group)) if usable else None
         # who may set up comes first: a member who may not is told that, whatever else is wrong
         if not (ctx.member.is_admin or (group is not None and ctx.member.user_id in (group.admins or []))):
             return say("Only admins can set up StudyBot.")
@@ -452,18 +451,29 @@ class StudyService:
             return say(f"“{quote(cmd.timezone)}” is not a time zone I know.{hint}")
         if cmd.open_hours is not None and not 1 <= cmd.open_hours <= 168:
             return say("A quiz can stay open from 1 to 168 hours (or leave it out: until the next post).")
+        post_time = f"{at:%H:%M}"
+        poster = self.posters.get(place.platform)
+        if poster is not None:  # prove it: post a short notice there, or refuse with the fix
+            try:
+                await poster.check(place, cards.setup_notice(post_time, cmd.timezone))
+            except DeliveryError as e:
+                log.warning("setup of %s %s refused: %s", place.platform, channel, e)
+                return cards.setup_refused(place.platform, channel, e)
         now = self.now()
-        if group is None:
-            group = Group(
-                platform=place.platform, workspace=place.workspace, channel=channel, admins=[],
-                seed=random.randrange(1, 2**31), posts_made=0, created_at=now, paused=False,
-            )
-            session.add(group)
-        group.post_time = f"{at:%H:%M}"
-        group.timezone = cmd.timezone
-        group.open_hours = cmd.open_hours
-        group.paused = False
-        group.next_post_at = next_post_after(now, at, tz)
+        async with self.sessions() as session, session.begin():
+            group = await session.scalar(select(Group).where(*where_group))
+            if group is None:
+                group = Group(
+                    platform=place.platform, workspace=place.workspace, channel=channel, admins=[],
+                    seed=random.randrange(1, 2**31), posts_made=0, created_at=now, paused=False,
+                )
+                session.add(group)
+            group.post_time = post_time
+            group.timezone = cmd.timezone
+            group.open_hours = cmd.open_hours
+            group.paused = False
+            group.next_post_at = next_post_after(now, at, tz)
+            group.problem = group.problem_detail = group.problem_since = None  # the check just worked
         open_for = f"{cmd.open_hours} hours" if cmd.open_hours else "until the next post"
         where = "here" if channel == ctx.place.channel else f"in {cards.channel_label(channel)}"
         return say(
@@ -481,9 +491,14 @@ class StudyService:
         if group.platform not in self.posters:
             return say("I'm not connected to that platform right now, so I can't post. Try again shortly.")
         now = self.now()
-        posted = await self.daily.open(group.id, now, local_date(now, zone(group.timezone)), advance=False)
-        if not posted:
+        tz = zone(group.timezone)
+        sent = await self.daily.post_now(group.id, now, local_date(now, tz))
+        if sent is None:
             return say("Today's quiz is already posted in the group's channel. The next one comes at the usual time.")
+        if sent.error is not None:
+            async with self.sessions() as session:
+                retry_at = await self.daily.retry_at(session, group.id)
+            return cards.post_now_failed(group, sent.error, retry_at, tz)
         return say("Posted today's objective and quiz.")
 
     async def run_due(self, now: datetime | None = None) -> None:

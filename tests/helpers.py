@@ -29,14 +29,24 @@ class Clock:
 class RecordingPoster:
     posts: list[tuple[Place, Reply, str]] = field(default_factory=list)
     updates: list[tuple[Place, str, Reply]] = field(default_factory=list)
+    checks: list[tuple[Place, Reply]] = field(default_factory=list)  # setup's notices
+    keys: dict[str, str] = field(default_factory=dict)
 
-    async def post(self, place: Place, reply: Reply) -> str:
+    async def post(self, place: Place, reply: Reply, *, key: str | None = None) -> str:
         ref = f"m{len(self.posts) + 1}"
         self.posts.append((place, reply, ref))
+        if key is not None:
+            self.keys[key] = ref
         return ref
+
+    async def find(self, place: Place, key: str) -> str | None:
+        return self.keys.get(key)
 
     async def update(self, place: Place, message_ref: str, reply: Reply) -> None:
         self.updates.append((place, message_ref, reply))
+
+    async def check(self, place: Place, notice: Reply) -> None:
+        self.checks.append((place, notice))
 
 
 PLACE = Place("terminal", "ws1", "general")

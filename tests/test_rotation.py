@@ -14,7 +14,7 @@ from tests.helpers import ctx
 
 async def test_a_group_covers_every_objective_before_repeats_and_domains_follow_exam_weight(service, clock, poster):
     clock.set(datetime(2026, 1, 1, 8, 0, tzinfo=timezone.utc))
-    await service.handle(ctx("a", admin=True), Setup(time="09:00", timezone="UTC"))
+    await service.handle(ctx("a", admin=True), Setup(time="08:00", timezone="UTC"))
     cycle = service.rotation.length
     days = 2 * cycle
     for _ in range(days):

@@ -6,9 +6,10 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from bot.commands import Pause, Place, Resume, Setup
+from bot.commands import Pause, Place, Resume, Setup, Status
+from bot.posting import DeliveryError, Problem
 from bot.schedule.clock import local_instant, next_post_after
-from tests.helpers import ctx
+from tests.helpers import RecordingPoster, ctx
 
 UTC = timezone.utc
 NEW_YORK = Place("terminal", "ws1", "ny")
@@ -55,24 +56,75 @@ async def test_two_weeks_of_daily_posts_across_dst_in_two_time_zones(service, cl
     assert berlin[2].hour == 5 and berlin[3].hour == 6  # 24 Oct CEST, 25 Oct CET
 
 
-def test_a_post_time_inside_the_spring_forward_gap_is_posted_once_after_it():
+def test_a_post_time_inside_the_spring_forward_gap_is_posted_when_the_clocks_jump():
     ny = ZoneInfo("America/New_York")
-    gap_day = date(2026, 3, 8)
-    instant = local_instant(gap_day, time(2, 30), ny)
-    assert instant.astimezone(ny).time() == time(3, 30)
+    # 8 March 2026: New York's clocks go from 02:00 EST straight to 03:00 EDT (07:00 UTC)
+    assert local_instant(date(2026, 3, 8), time(2, 30), ny) == datetime(2026, 3, 8, 7, 0, tzinfo=UTC)
     after = next_post_after(datetime(2026, 3, 7, 12, tzinfo=UTC), time(2, 30), ny)
     following = next_post_after(after, time(2, 30), ny)
-    assert after.astimezone(ny).date() == date(2026, 3, 8)
-    assert following.astimezone(ny).date() == date(2026, 3, 9)
-    assert following.astimezone(ny).time() == time(2, 30)
+    assert after == datetime(2026, 3, 8, 7, 0, tzinfo=UTC)  # 03:00 EDT
+    assert following == datetime(2026, 3, 9, 6, 30, tzinfo=UTC)  # 02:30 EDT
+
+
+def test_next_post_after_gives_exact_instants_across_zones_and_changes():
+    ny, berlin = ZoneInfo("America/New_York"), ZoneInfo("Europe/Berlin")
+    lord_howe = ZoneInfo("Australia/Lord_Howe")  # a 30-minute change
+    cases = [
+        (datetime(2026, 3, 7, 15, tzinfo=UTC), time(9, 0), ny, datetime(2026, 3, 8, 13, 0, tzinfo=UTC)),  # EDT
+        (datetime(2026, 3, 7, 12, tzinfo=UTC), time(9, 0), ny, datetime(2026, 3, 7, 14, 0, tzinfo=UTC)),  # EST
+        (datetime(2026, 3, 29, 0, 30, tzinfo=UTC), time(2, 30), berlin, datetime(2026, 3, 29, 1, 0, tzinfo=UTC)),
+        (datetime(2026, 10, 24, 23, 0, tzinfo=UTC), time(2, 30), berlin, datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
+        (datetime(2026, 10, 3, 12, tzinfo=UTC), time(2, 15), lord_howe, datetime(2026, 10, 3, 15, 30, tzinfo=UTC)),
+        # exactly at a post instant: the next one, a day later
+        (datetime(2026, 5, 4, 13, 0, tzinfo=UTC), time(9, 0), ny, datetime(2026, 5, 5, 13, 0, tzinfo=UTC)),
+    ]
+    for after, at, tz, expected in cases:
+        assert next_post_after(after, at, tz) == expected, (after, at, tz)
 
 
 def test_an_ambiguous_post_time_on_fall_back_day_comes_once():
     ny = ZoneInfo("America/New_York")
     first = next_post_after(datetime(2026, 10, 31, 12, tzinfo=UTC), time(1, 30), ny)
     second = next_post_after(first, time(1, 30), ny)
-    assert first.astimezone(ny).date() == date(2026, 11, 1)
-    assert second.astimezone(ny).date() == date(2026, 11, 2)
+    assert first == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 01:30 EDT, the first of the two
+    assert second == datetime(2026, 11, 2, 6, 30, tzinfo=UTC)  # 01:30 EST
+
+
+async def test_a_new_york_group_posts_through_the_spring_forward_night_at_the_documented_instants(
+        service, clock, poster):
+    clock.set(datetime(2026, 3, 6, 12, 0, tzinfo=UTC))
+    await service.handle(ctx("a", admin=True, place=NEW_YORK), Setup(time="02:30", timezone="America/New_York"))
+    posted = await _tick_until(service, clock, poster, datetime(2026, 3, 9, 12, 0, tzinfo=UTC), timedelta(minutes=5))
+    assert posted["ny"] == [
+        datetime(2026, 3, 7, 7, 30, tzinfo=UTC),  # 02:30 EST
+        datetime(2026, 3, 8, 7, 0, tzinfo=UTC),  # 03:00 EDT: the clocks jumped over 02:30
+        datetime(2026, 3, 9, 6, 30, tzinfo=UTC),  # 02:30 EDT
+    ]
+
+
+async def test_back_at_0800_after_missing_yesterdays_0900_post_posts_todays_quiz_at_once(
+        open_service, clock, poster):
+    first = await open_service()
+    await _first_post_monday_0900(first, clock)
+    await first.close()  # down from Monday 09:00 to Wednesday 08:00: Tuesday's post was missed
+
+    second = await open_service()
+    clock.set(datetime(2026, 5, 6, 8, 0, tzinfo=UTC))
+    await second.run_due()
+    assert [reply.cards[-1].title for _, reply, _ in poster.posts] == ["Daily quiz · Mon 04 May", "Daily quiz · Wed 06 May"]
+    assert len(poster.updates) == 1  # Monday's quiz closed, its results edited in
+    # today's quiz went out in place of the 09:00 post; the next one is Thursday's
+    assert await second.next_wakeup() == datetime(2026, 5, 7, 9, 0, tzinfo=UTC)
+    posted = await _tick_until(second, clock, poster, datetime(2026, 5, 7, 12, 0, tzinfo=UTC), timedelta(minutes=15))
+    assert posted["general"] == [datetime(2026, 5, 7, 9, 0, tzinfo=UTC)]
+
+
+async def test_after_a_scheduled_post_the_next_wakeup_and_status_move_to_the_next_day(service, clock):
+    await _first_post_monday_0900(service, clock)
+    assert await service.next_wakeup() == datetime(2026, 5, 5, 9, 0, tzinfo=UTC)
+    [status] = await service.handle(ctx("a", admin=True), Status())
+    fields = {f.name: f.value for f in status.cards[0].fields}
+    assert fields["Next post"] == "Tue 05 May 09:00 UTC"
 
 
 async def test_after_downtime_a_group_catches_up_once_not_once_per_day(open_service, clock, poster):
@@ -126,22 +178,29 @@ async def test_next_wakeup_is_the_next_post_or_close(service, clock):
     assert await service.next_wakeup() == datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
 
-class FlakyPoster:
-    """A platform that is down for the first post, then back."""
+class FlakyPoster(RecordingPoster):
+    """A platform that is down for the first ``failures`` posts (and ``edit_failures`` edits)."""
 
-    def __init__(self) -> None:
-        self.failures = 1
-        self.posts: list[str] = []
+    def __init__(self, failures: int = 1, edit_failures: int = 0, problem: Problem = Problem.UNAVAILABLE) -> None:
+        super().__init__()
+        self.failures, self.edit_failures, self.problem = failures, edit_failures, problem
+        self.attempts: list[datetime] = []
 
-    async def post(self, place, reply):  # noqa: ANN001, ANN201
+    async def post(self, place, reply, *, key=None):  # noqa: ANN001, ANN201
         if self.failures:
             self.failures -= 1
-            raise ConnectionError("platform unavailable")
-        self.posts.append(reply.cards[-1].title)
-        return "m1"
+            raise DeliveryError(self.problem, "503")
+        return await super().post(place, reply, key=key)
 
     async def update(self, place, message_ref, reply):  # noqa: ANN001, ANN201
-        pass
+        if self.edit_failures:
+            self.edit_failures -= 1
+            raise DeliveryError(self.problem, "503")
+        await super().update(place, message_ref, reply)
+
+
+def titles(poster: RecordingPoster) -> list[str]:
+    return [reply.cards[-1].title for _, reply, _ in poster.posts]
 
 
 async def test_a_daily_post_that_failed_is_sent_again_once(service, clock):
@@ -152,33 +211,17 @@ async def test_a_daily_post_that_failed_is_sent_again_once(service, clock):
     clock.advance(minutes=2)
     await service.run_due()
     await service.run_due()
-    assert flaky.posts == ["Daily quiz · Mon 04 May"]
-
-
-class FlakyEditor(FlakyPoster):
-    """Posts work; the first results edit fails."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.failures = 0
-        self.edit_failures = 1
-        self.edits: list[str] = []
-
-    async def update(self, place, message_ref, reply):  # noqa: ANN001, ANN201
-        if self.edit_failures:
-            self.edit_failures -= 1
-            raise ConnectionError("platform unavailable")
-        self.edits.append(reply.cards[1].title)
+    assert titles(flaky) == ["Daily quiz · Mon 04 May"]
 
 
 async def test_results_that_failed_to_reach_the_post_are_edited_in_later(service, clock):
-    flaky = FlakyEditor()
+    flaky = FlakyPoster(failures=0, edit_failures=1)
     service.attach("terminal", flaky)
     await _first_post_monday_0900(service, clock, open_hours=2)
     clock.set(datetime(2026, 5, 4, 11, 0, tzinfo=UTC))
     await service.run_due()  # the close; its edit fails
-    assert flaky.edits == []
+    assert flaky.updates == []
     clock.advance(minutes=2)
     await service.run_due()
     await service.run_due()
-    assert flaky.edits == ["Results · Mon 04 May"]
+    assert [reply.cards[-1].title for _, _, reply in flaky.updates] == ["Results · Mon 04 May"]

@@ -66,12 +66,19 @@ class DiscordAdapter:
 
     # --- bot.posting.Poster ------------------------------------------------------------------
 
-    async def post(self, place: Place, reply: Reply) -> str:
+    async def _ready_poster(self) -> DiscordPoster:
         await asyncio.wait_for(self._started.wait(), 60)
         assert self._poster is not None
-        return await self._poster.post(place, reply)
+        return self._poster
+
+    async def post(self, place: Place, reply: Reply, *, key: str | None = None) -> str:
+        return await (await self._ready_poster()).post(place, reply, key=key)
+
+    async def find(self, place: Place, key: str) -> str | None:
+        return await (await self._ready_poster()).find(place, key)
 
     async def update(self, place: Place, message_ref: str, reply: Reply) -> None:
-        await asyncio.wait_for(self._started.wait(), 60)
-        assert self._poster is not None
-        await self._poster.update(place, message_ref, reply)
+        await (await self._ready_poster()).update(place, message_ref, reply)
+
+    async def check(self, place: Place, notice: Reply) -> None:
+        await (await self._ready_poster()).check(place, notice)

@@ -163,7 +163,10 @@ class StudyBotClient(discord.Client):
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(intents=intents, guild_ready_timeout=guild_ready_timeout,
-                         allowed_mentions=discord.AllowedMentions.none())
+                         allowed_mentions=discord.AllowedMentions.none(),
+                         # a rate limit over 30 s (the least discord.py accepts) raises instead of
+                         # sleeping: the scheduler backs that post off; other channels' posts go on
+                         max_ratelimit_timeout=30.0)
         self.service = service
         self.sync_guild = sync_guild
         self.sync_commands = sync_commands

@@ -5,11 +5,14 @@ Scopes: ``bot`` (a bot user that can post the daily quiz) and ``applications.com
 
 - View Channels: to see the study channel at all;
 - Send Messages: the daily post;
-- Embed Links: the post and replies are embeds with masked links.
+- Embed Links: the post and replies are embeds with masked links;
+- Read Message History: when Discord's answer to a post was lost (a 5xx or a dropped
+  connection after Discord stored it, or a restart in between), the bot looks for that post
+  in the channel's recent messages before sending it again, so it never posts twice.
 
 Nothing else: editing the bot's own message (closing a quiz) needs no permission, nor does
 answering interactions (slash commands, buttons, ephemeral replies use the interaction
-webhook), so Read Message History, Manage Messages and the like are not requested.
+webhook), so Manage Messages and the like are not requested.
 """
 
 from __future__ import annotations
@@ -20,11 +23,11 @@ import binascii
 import discord
 
 SCOPES = ("bot", "applications.commands")
-PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True)
+PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, embed_links=True, read_message_history=True)
 
 
 def invite_url(client_id: int) -> str:
-    """``https://discord.com/oauth2/authorize?client_id=…&scope=bot+applications.commands&permissions=19456``"""
+    """``https://discord.com/oauth2/authorize?client_id=…&scope=bot+applications.commands&permissions=84992``"""
     return discord.utils.oauth_url(client_id, permissions=PERMISSIONS, scopes=SCOPES)
 
 

@@ -49,13 +49,19 @@ class TerminalAdapter:
 
     # --- Poster: the channel is this terminal --------------------------------------------------
 
-    async def post(self, place: Place, reply: Reply) -> str:
+    async def post(self, place: Place, reply: Reply, *, key: str | None = None) -> str:
         self._messages += 1
         self._show(reply, where=f"#{place.channel} · message {self._messages}")
         return str(self._messages)
 
+    async def find(self, place: Place, key: str) -> str | None:
+        return None  # a terminal post cannot get lost on the way
+
     async def update(self, place: Place, message_ref: str, reply: Reply) -> None:
         self._show(reply, where=f"#{place.channel} · message {message_ref} was updated")
+
+    async def check(self, place: Place, notice: Reply) -> None:
+        """Any channel name works in the terminal; setup's own reply says the rest."""
 
     # --- the chat ----------------------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 """When each group's daily post is due: local wall-clock times across time zones and DST.
 
 A group posts at its local ``HH:MM``. On a spring-forward day a time that does not exist
-is posted at the first valid instant after it; on a fall-back day an ambiguous time is
+is posted when the clocks jump, at the first minute that exists after it (New York's 02:30
+on its spring-forward day posts at 03:00 EDT); on a fall-back day an ambiguous time is
 posted once, at its first occurrence. Due times live in the store (``groups.next_post_at``),
 so a restart neither skips nor repeats a day, and after downtime a group catches up once.
 """
@@ -40,11 +41,17 @@ def timezone_names() -> tuple[str, ...]:
 
 
 def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
-    """The UTC instant of wall-clock ``at`` on ``day`` in ``tz``.
+    """The UTC instant of wall-clock ``at`` on ``day`` in ``tz``: an ambiguous time's first
+    occurrence (``fold=0``), a skipped time's first existing minute after it (the jump)."""
+    wall = datetime.combine(day, at)
+    while not _exists(wall, tz):
+        wall = wall.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
 
-    ``fold=0`` maps a skipped time forward by the size of the gap (02:30 -> 03:30) and an
-    ambiguous time to its first occurrence (PEP 495)."""
-    return datetime.combine(day, at).replace(tzinfo=tz, fold=0).astimezone(UTC)
+
+def _exists(wall: datetime, tz: ZoneInfo) -> bool:
+    """Whether the clocks in ``tz`` ever show ``wall`` (not inside a spring-forward gap)."""
+    return wall.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) == wall
 
 
 def next_post_after(after: datetime, at: time, tz: ZoneInfo) -> datetime:

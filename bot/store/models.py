@@ -76,6 +76,10 @@ class Group(Base):
     posts_made: Mapped[int] = mapped_column(Integer, default=0)  # position in the objective rotation
     next_post_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # the last delivery failure (a bot.posting.Problem value), shown in status; None: all well
+    problem: Mapped[str | None] = mapped_column(String(32))
+    problem_detail: Mapped[str | None] = mapped_column(String(200))
+    problem_since: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Quiz(Base):
@@ -107,6 +111,14 @@ class Quiz(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     message_ref: Mapped[str | None] = mapped_column(String(64))
     results_sent: Mapped[bool] = mapped_column(Boolean, default=False)  # the close was edited into the post
+    # delivery of the post, then of its results: attempts begun (recorded before each send, so a
+    # send with no recorded answer is looked up before sending again), when to try next, and
+    # whether a permanent platform error stopped it; the lease says which worker is sending now
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    stopped: Mapped[bool] = mapped_column(Boolean, default=False)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Answer(Base):

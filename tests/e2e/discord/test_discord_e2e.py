@@ -53,8 +53,9 @@ async def set_up_group(fake: FakeDiscord, admin, *, time: str = "09:00", tz: str
 
 
 def daily_posts(fake: FakeDiscord) -> list[dict]:
-    """Messages the bot posted to the study channel through the REST API (not interaction replies)."""
-    return [m for m in fake.channel_messages(study(fake)) if m.get("webhook_id") is None]
+    """Daily posts the bot made in the study channel through the REST API (not interaction
+    replies, nor setup's notice): they are the ones with answer buttons."""
+    return [m for m in fake.channel_messages(study(fake)) if m.get("webhook_id") is None and m["components"]]
 
 
 def button(message: dict, text: str) -> dict:
@@ -113,8 +114,8 @@ def test_invite_url_has_exactly_the_needed_scopes_and_permissions():
     assert url.startswith("https://discord.com/oauth2/authorize?")
     assert "client_id=1234567890" in url
     assert "scope=bot+applications.commands" in url
-    # View Channels (1<<10) + Send Messages (1<<11) + Embed Links (1<<14)
-    assert re.search(r"permissions=(\d+)", url).group(1) == str((1 << 10) | (1 << 11) | (1 << 14))
+    # View Channels (1<<10) + Send Messages (1<<11) + Embed Links (1<<14) + Read Message History (1<<16)
+    assert re.search(r"permissions=(\d+)", url).group(1) == str((1 << 10) | (1 << 11) | (1 << 14) | (1 << 16))
 
 
 async def test_invite_url_client_id_is_asked_from_discord(fake: FakeDiscord):
@@ -157,12 +158,14 @@ async def test_setup_by_an_admin_and_refusal_for_a_member(bot: Bot, fake: FakeDi
 
 async def test_daily_post_arrives_at_the_local_time(bot: Bot, fake: FakeDiscord):
     await set_up_group(fake, fake.user("ada", admin=True))
+    [notice] = fake.calls_to("POST", f"/channels/{study(fake)}/messages")  # setup proved it can post there
+    assert "I'll post here daily at 09:00 Europe/Berlin" in message_text(notice.json)
 
     await bot.run_due(POST_AT - timedelta(seconds=1))
-    assert not fake.calls_to("POST", f"/channels/{study(fake)}/messages")
+    assert len(fake.calls_to("POST", f"/channels/{study(fake)}/messages")) == 1
 
     await bot.run_due(POST_AT)
-    posts = fake.calls_to("POST", f"/channels/{study(fake)}/messages")
+    posts = fake.calls_to("POST", f"/channels/{study(fake)}/messages")[1:]
     assert len(posts) == 1 and posts[0].status == 200
     post = fake.messages[int(daily_posts(fake)[0]["id"])]
     objective, quiz = post["embeds"]
@@ -177,7 +180,7 @@ async def test_daily_post_arrives_at_the_local_time(bot: Bot, fake: FakeDiscord)
     ]
 
     await bot.run_due(POST_AT + timedelta(minutes=1))  # a second tick the same day posts nothing
-    assert len(fake.calls_to("POST", f"/channels/{study(fake)}/messages")) == 1
+    assert len(fake.calls_to("POST", f"/channels/{study(fake)}/messages")) == 2
 
 
 async def test_three_members_click_one_twice_then_close_edits_the_results(bot: Bot, fake: FakeDiscord):

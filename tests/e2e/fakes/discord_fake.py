@@ -45,6 +45,8 @@ ADMIN_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_GUILD
 EPHEMERAL = 1 << 6
 #: Seconds from an interaction's creation within which Discord takes its first response.
 ACK_WINDOW = 3.0
+#: How long Discord remembers a message nonce sent with enforce_nonce ("a few minutes").
+NONCE_WINDOW = 180.0
 
 # Interaction / callback types
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
@@ -335,6 +337,8 @@ class FakeDiscord:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.calls: list[Call] = []
         self.messages: dict[int, dict[str, Any]] = {}  # channel messages by id
+        self.nonces: dict[str, tuple[int, float]] = {}  # message nonce -> (message id, monotonic time)
+        self.nonce_window = NONCE_WINDOW  # 0: a repeat comes after Discord forgot the nonce
         self.interactions: dict[int, Interaction] = {}
         self._by_token: dict[str, Interaction] = {}
         self.synced_commands: dict[str | None, list[dict[str, Any]]] = {}  # guild id (None = global)
@@ -518,7 +522,7 @@ class FakeDiscord:
         if parts[0] == "webhooks" and len(parts) >= 3:
             return await self._webhook(method, parts, body)
         if parts[0] == "channels" and len(parts) >= 3 and parts[2] == "messages":
-            return self._channel_messages(method, parts, body)
+            return self._channel_messages(method, parts, body, request.query)
         return _json({"message": "404: Not Found", "code": 0}, status=404)
 
     def _bot_user(self) -> dict[str, Any]:
@@ -688,16 +692,33 @@ class FakeDiscord:
                 return web.Response(status=204)
         return _json({"message": "404: Not Found", "code": 0}, status=404)
 
-    def _channel_messages(self, method: str, parts: list[str], body: dict[str, Any]) -> web.Response:
+    def _channel_messages(self, method: str, parts: list[str], body: dict[str, Any],
+                          query: Any = None) -> web.Response:
+        query = query or {}
         channel_id = parts[1]
         if int(channel_id) not in self.channel_ids:
             return _json({"message": "Unknown Channel", "code": 10003}, status=404)
         if method in ("POST", "PATCH") and (problems := message_problems(body)):
             return _invalid(problems)
         if len(parts) == 3 and method == "POST":
+            nonce = (body or {}).get("nonce")
+            if nonce is not None and (body or {}).get("enforce_nonce"):
+                # Discord: the same author's nonce within a few minutes returns that message
+                seen = self.nonces.get(str(nonce))
+                if seen is not None and time.monotonic() - seen[1] < self.nonce_window and seen[0] in self.messages:
+                    return _json(self.messages[seen[0]])
             msg = self._message(channel_id, body)
             self.messages[int(msg["id"])] = msg
+            if nonce is not None:
+                self.nonces[str(nonce)] = (int(msg["id"]), time.monotonic())
+                return _json({**msg, "nonce": nonce})  # the nonce comes back on create only
             return _json(msg)
+        if len(parts) == 3 and method == "GET":  # history: newest first, ?limit=&before=
+            limit = min(100, int(query.get("limit", 50)))
+            before = int(query.get("before", 1 << 63))
+            newest = sorted((m for m in self.channel_messages(int(channel_id)) if int(m["id"]) < before),
+                            key=lambda m: int(m["id"]), reverse=True)
+            return _json(newest[:limit])
         if len(parts) == 4:
             msg = self.messages.get(int(parts[3]))
             if msg is None or msg["channel_id"] != channel_id:

@@ -11,7 +11,9 @@ real platforms do:
 - ``drop``: do the work, then close the connection without an answer (a connection
   reset after the platform stored the message);
 - ``drop_before``: close the connection without doing the work;
-- any kind can add ``delay`` seconds before the fake answers (a slow call);
+- ``hang``: do the work, then wait ``delay`` seconds before answering normally (the bot
+  may be killed in between: the platform accepted a post whose id the bot never saved);
+- any other kind can add ``delay`` seconds before the fake answers (a slow call);
   ``kind="slow"`` only delays and then answers normally.
 """
 
@@ -24,7 +26,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-Kind = Literal["error", "lost", "drop", "drop_before", "slow"]
+Kind = Literal["error", "lost", "drop", "drop_before", "slow", "hang"]
 
 
 @dataclass
@@ -92,6 +94,10 @@ async def apply(
     """Serve ``request`` through ``handler`` as ``fault`` says; ``error`` renders an error answer."""
     if fault is None:
         return await handler()
+    if fault.kind == "hang":
+        response = await handler()
+        await asyncio.sleep(fault.delay)
+        return response
     if fault.delay:
         await asyncio.sleep(fault.delay)
     if fault.kind == "slow":

@@ -3,8 +3,9 @@
 ``FakeSlack`` listens on 127.0.0.1 (ephemeral port) and plays three parts of Slack:
 
 * the **Web API** (``base_url`` = ``http://127.0.0.1:<port>/api/``): ``auth.test``, ``users.info``,
-  ``chat.postMessage``, ``chat.postEphemeral``, ``chat.update``, ``views.publish`` and
-  ``apps.connections.open``. Every call is recorded in ``calls``; message payloads are checked
+  ``chat.postMessage`` (with message metadata; into ``channels`` the bot is a member of, else
+  ``not_in_channel`` / ``channel_not_found`` / ``is_archived``), ``chat.postEphemeral``,
+  ``chat.update``, ``conversations.history``, ``views.publish`` and ``apps.connections.open``. Every call is recorded in ``calls``; message payloads are checked
   against Slack's Block Kit limits (an oversize message answers ``invalid_blocks``, like Slack);
   tokens are checked (``invalid_auth``). Unknown methods answer ``unknown_method`` and are recorded.
 * **response_url**s (``POST /response/<user>/<n>``): what Bolt's ``respond()`` posts, recorded in
@@ -83,6 +84,15 @@ class Message:
     text: str
     blocks: list[dict[str, Any]]
     updates: list[dict[str, Any]] = field(default_factory=list)
+    metadata: dict[str, Any] | None = None
+
+
+@dataclass
+class Channel:
+    id: str
+    name: str
+    member: bool = True  # the bot is in it (else chat.postMessage answers not_in_channel)
+    archived: bool = False
 
 
 def message_text(msg: dict[str, Any]) -> str:
@@ -228,6 +238,7 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.responses: list[ResponseCall] = []
         self.messages: dict[tuple[str, str], Message] = {}
+        self.channels: dict[str, Channel] = {"C0STUDY": Channel("C0STUDY", "study")}
         self.views: dict[str, dict[str, Any]] = {}
         self.fail: dict[str, str] = {}  # method -> error to answer (once per entry)
         self.faults = Faults()  # HTTP-level faults by API method: see tests/e2e/fakes/faults.py
@@ -277,6 +288,23 @@ class FakeSlack:
     def seen(self, mrkdwn: str) -> str:
         """What a member reads of a message's text: see :func:`seen_text`."""
         return seen_text(mrkdwn, self.users, self.channel_names)
+
+    def add_channel(self, channel_id: str, name: str, *, member: bool = True, archived: bool = False) -> Channel:
+        self.channels[channel_id] = channel = Channel(channel_id, name, member, archived)
+        return channel
+
+    def _channel_error(self, channel: str) -> str | None:
+        """What Slack answers for posting in ``channel`` (an id or a #name); None: it may post.
+        Direct messages (user ids) are always open."""
+        if channel in self.users or channel.startswith(("U", "D", "W")):
+            return None
+        found = self.channels.get(channel) or next(
+            (c for c in self.channels.values() if c.name == channel.lstrip("#")), None)
+        if found is None:
+            return "channel_not_found"
+        if found.archived:
+            return "is_archived"
+        return None if found.member else "not_in_channel"
 
     def response_url(self, user: str) -> str:
         return f"http://127.0.0.1:{self.port}/response/{user}/{next(self._response_ids)}"
@@ -500,8 +528,13 @@ class FakeSlack:
                     return {"ok": False, "error": "user_not_found"}
                 return {"ok": True, "message_ts": self._next_ts()}
             if method == "chat.postMessage":
+                if (err := self._channel_error(channel)) is not None:
+                    return {"ok": False, "error": err}
                 ts = self._next_ts()
-                msg = Message(channel, ts, str(args.get("text") or ""), list(args.get("blocks") or []))
+                metadata = args.get("metadata")
+                if isinstance(metadata, str):
+                    metadata = json.loads(metadata)
+                msg = Message(channel, ts, str(args.get("text") or ""), list(args.get("blocks") or []), metadata=metadata)
                 self.messages[(channel, ts)] = msg
                 return {"ok": True, "channel": channel, "ts": ts, "message": {"text": msg.text, "blocks": msg.blocks}}
             msg = self.messages.get((channel, str(args.get("ts", ""))))
@@ -510,6 +543,16 @@ class FakeSlack:
             msg.updates.append({"text": msg.text, "blocks": msg.blocks})
             msg.text, msg.blocks = str(args.get("text") or ""), list(args.get("blocks") or [])
             return {"ok": True, "channel": channel, "ts": msg.ts, "text": msg.text}
+        if method == "conversations.history":
+            channel = str(args.get("channel", ""))
+            if (err := self._channel_error(channel)) is not None:
+                return {"ok": False, "error": err}
+            with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+            newest = sorted((m for m in self.messages.values() if m.channel == channel),
+                            key=lambda m: float(m.ts), reverse=True)[: int(args.get("limit") or 100)]
+            return {"ok": True, "has_more": False, "messages": [
+                {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": m.ts, "text": m.text,
+                 **({"metadata": m.metadata} if with_metadata and m.metadata else {})} for m in newest]}
         if method == "views.publish":
             view = args.get("view") or {}
             if view.get("type") != "home":

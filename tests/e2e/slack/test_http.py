@@ -34,6 +34,11 @@ MONDAY_0900_BERLIN = at_utc(4, 8)  # 09:00 CET
 TUESDAY_0900_BERLIN = at_utc(5, 8)
 
 
+def quiz_posts(fake) -> list[Message]:  # noqa: ANN001
+    """The daily posts in the channel (setup's notice has no buttons)."""
+    return [m for m in fake.posts(CHANNEL) if m.metadata]
+
+
 # --- request verification ---------------------------------------------------------------------
 
 
@@ -101,7 +106,9 @@ async def test_setup_by_admin_and_refusal_for_non_admin(slack: Harness) -> None:
     # users.info is asked once per member and then cached briefly
     asked = [c.args["user"] for c in fake.calls_to("users.info")]
     assert sorted(asked) == sorted({ANN, ADMIN, OWNER})
-    assert fake.posts() == []  # nothing posted in the channel by setup itself
+    # setup proved it can post in the channel with one short notice, and nothing else
+    [notice] = fake.posts()
+    assert "I'll post here daily at 09:00 Europe/Berlin" in notice.text and not buttons(notice.blocks)
 
 
 async def test_users_info_failing_means_not_admin(slack: Harness) -> None:
@@ -116,10 +123,10 @@ async def test_users_info_failing_means_not_admin(slack: Harness) -> None:
 async def test_non_admin_cannot_post_now_but_admin_can(slack: Harness) -> None:
     await slack.setup_group()
     assert "Only" in await slack.command_reply("post-now", BOB)
-    assert slack.fake.posts() == []
+    assert quiz_posts(slack.fake) == []
     reply = await slack.command_reply("post-now", ADMIN)
     assert "Posted" in reply
-    (post,) = slack.fake.posts(CHANNEL)
+    (post,) = quiz_posts(slack.fake)
     assert [b["text"]["text"] for b in buttons(post.blocks)] == ["A", "B", "C", "D"]
 
 
@@ -131,7 +138,7 @@ async def test_scheduled_daily_post(slack: Harness) -> None:
     await slack.setup_group()
     slack.clock.set(at_utc(4, 7, 59))
     await slack.service.run_due(at_utc(4, 7, 59))  # returns once every due post has been sent
-    assert fake.calls_to("chat.postMessage") == []  # 08:59 in Berlin: not yet
+    assert quiz_posts(fake) == []  # 08:59 in Berlin: not yet
 
     post = await slack.post_daily(MONDAY_0900_BERLIN)
     assert post.channel == CHANNEL
@@ -157,8 +164,8 @@ async def test_scheduled_daily_post(slack: Harness) -> None:
 
     # the same tick again posts nothing new
     await slack.service.run_due(MONDAY_0900_BERLIN)
-    assert len(fake.posts()) == 1
-    assert fake.calls_to("chat.postMessage")[0].args["channel"] == CHANNEL
+    assert quiz_posts(fake) == [post]
+    assert fake.calls_to("chat.postMessage")[-1].args["channel"] == CHANNEL
 
 
 async def test_three_members_click_one_twice_one_retried_then_close(slack: Harness) -> None:
@@ -233,7 +240,7 @@ async def test_quiz_with_open_hours_closes_on_its_own(slack: Harness) -> None:
     closed = fake.messages[(CHANNEL, post.ts)]
     assert buttons(closed.blocks) == []
     assert "*Answered*\n1" in message_text(closed.__dict__)
-    assert len(fake.posts()) == 1
+    assert quiz_posts(fake) == [closed]
 
 
 # --- App Home ---------------------------------------------------------------------------------------

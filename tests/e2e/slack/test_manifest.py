@@ -19,6 +19,6 @@ def test_manifest_declares_what_the_app_uses() -> None:
     assert m["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
     assert m["settings"]["interactivity"]["is_enabled"] is True
     assert m["settings"]["socket_mode_enabled"] is True
-    assert set(m["oauth_config"]["scopes"]["bot"]) == {"commands", "chat:write", "users:read"}
+    assert set(m["oauth_config"]["scopes"]["bot"]) == {"commands", "chat:write", "users:read", "channels:history", "groups:history"}
     assert len(m["display_information"]["description"]) <= 140
     assert 175 <= len(m["display_information"]["long_description"]) <= 4000
