@@ -13,6 +13,7 @@ PARTNER_TEAM = "T0PARTNER"
 async def test_a_click_claiming_another_channel_is_refused(slack: Harness) -> None:
     await slack.setup_group()
     post = await slack.post_daily(at_utc(4, 8))
+    slack.fake.add_channel(OTHER_CHANNEL, "other")  # the bot is in it too
     await slack.setup_group(f"setup <#{OTHER_CHANNEL}|other> 18:00 Europe/Berlin")  # a second group
     label = choice_label(post, RIGHT)
 
