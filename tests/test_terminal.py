@@ -220,3 +220,16 @@ def test_the_chat_stops_with_an_error_and_rc_1_when_its_input_breaks(tmp_path):
         os.close(unreadable)
     assert result.returncode == 1
     assert "StudyBot stopped on an error: OSError: [Errno 9] Bad file descriptor" in result.stderr
+
+
+def test_a_mock_exam_and_a_review_run_in_line(tmp_path):
+    from tests.e2e.discord.pack import build_pack
+
+    pack = build_pack(tmp_path / "pack")  # one single-answer question per objective
+    script = "/exam 10\n" + "a\n" * 10 + "/exam history\n/review\n/review new\nb\n/readiness\n"
+    chat = studybot("chat", stdin=script, db=tmp_path / "s.db", env={"STUDYBOT_CONTENT": str(pack)})
+    assert chat.returncode == 0, chat.stderr
+    out = chat.stdout
+    assert all(f"Mock exam · question {n} of 10" in out for n in range(1, 11))
+    assert re.search(r"Mock exam · \d+ / 1000 · ", out) and "Time used" in out and "Missed 1 · " in out
+    assert "Mock exam history" in out and "[Next] type /review" in out and "Predicted score:" in out
