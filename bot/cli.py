@@ -145,6 +145,9 @@ def _adapters(settings: Settings, slack_http: bool) -> list:
         from adapters.slack import SlackAdapter
 
         adapters.append(SlackAdapter(settings, http=slack_http or settings.slack_app_token is None))
+    elif settings.slack_oauth:
+        log.warning("SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET are set but SLACK_SIGNING_SECRET "
+                    "is not: Slack stays off")
     elif settings.slack_bot_token is not None:
         log.warning("SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET "
                     "(HTTP mode) is: Slack stays off")

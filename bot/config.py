@@ -57,6 +57,10 @@ class Settings:
     slack_bot_token: Secret | None = field(default=None, repr=False)
     slack_signing_secret: Secret | None = field(default=None, repr=False)
     slack_app_token: Secret | None = field(default=None, repr=False)
+    # "Add to Slack" (many workspaces): all three set switches the Slack adapter to OAuth mode
+    slack_client_id: str | None = None
+    slack_client_secret: Secret | None = field(default=None, repr=False)
+    slack_state_secret: Secret | None = field(default=None, repr=False)
     port: int = 3000
     log_level: str = "INFO"
 
@@ -72,6 +76,9 @@ class Settings:
             slack_bot_token=_secret(env, "SLACK_BOT_TOKEN"),
             slack_signing_secret=_secret(env, "SLACK_SIGNING_SECRET"),
             slack_app_token=_secret(env, "SLACK_APP_TOKEN"),
+            slack_client_id=env.get("SLACK_CLIENT_ID", "").strip() or None,
+            slack_client_secret=_secret(env, "SLACK_CLIENT_SECRET"),
+            slack_state_secret=_secret(env, "SLACK_STATE_SECRET"),
             port=int(env.get("PORT", "3000") or 3000),
             log_level=env.get("STUDYBOT_LOG_LEVEL", "INFO").upper(),
         )
@@ -81,7 +88,14 @@ class Settings:
         return self.discord_token is not None
 
     @property
+    def slack_oauth(self) -> bool:
+        """Whether "Add to Slack" is configured (SLACK_CLIENT_ID, _SECRET and SLACK_STATE_SECRET)."""
+        return None not in (self.slack_client_id, self.slack_client_secret, self.slack_state_secret)
+
+    @property
     def wants_slack(self) -> bool:
+        if self.slack_oauth:
+            return self.slack_signing_secret is not None
         return self.slack_bot_token is not None and (
             self.slack_app_token is not None or self.slack_signing_secret is not None
         )

@@ -402,10 +402,10 @@ class StudyService:
             tz = zone(group.timezone)
             match command:
                 case Pause():
-                    group.paused = True
+                    group.paused, group.paused_reason = True, None
                     return say("Daily posts are paused. `/studybot resume` starts them again.", private=False)
                 case Resume():
-                    group.paused = False
+                    group.paused, group.paused_reason = False, None
                     group.next_post_at = next_post_after(self.now(), parse_time(group.post_time), tz)
                     return say(f"Daily posts resume: next one {cards.when(group.next_post_at, tz)}.", private=False)
                 case Status():
@@ -471,7 +471,7 @@ class StudyService:
             group.post_time = post_time
             group.timezone = cmd.timezone
             group.open_hours = cmd.open_hours
-            group.paused = False
+            group.paused, group.paused_reason = False, None
             group.next_post_at = next_post_after(now, at, tz)
             group.problem = group.problem_detail = group.problem_since = None  # the check just worked
         open_for = f"{cmd.open_hours} hours" if cmd.open_hours else "until the next post"
@@ -500,6 +500,28 @@ class StudyService:
                 retry_at = await self.daily.retry_at(session, group.id)
             return cards.post_now_failed(group, sent.error, retry_at, tz)
         return say("Posted today's objective and quiz.")
+
+    async def pause_workspace(self, platform: str, workspace: str, reason: str) -> int:
+        """Pause every running group of a workspace the platform no longer lets the bot reach
+        (the app was uninstalled); groups an admin paused stay as they are. Returns how many."""
+        async with self.sessions() as session, session.begin():
+            groups = (await session.scalars(select(Group).where(
+                Group.platform == platform, Group.workspace == workspace, Group.paused.is_(False)))).all()
+            for group in groups:
+                group.paused, group.paused_reason = True, reason
+        return len(groups)
+
+    async def resume_workspace(self, platform: str, workspace: str, reason: str) -> int:
+        """Resume the groups :meth:`pause_workspace` paused for ``reason``; each posts next at its
+        usual time. Returns how many."""
+        now = self.now()
+        async with self.sessions() as session, session.begin():
+            groups = (await session.scalars(select(Group).where(
+                Group.platform == platform, Group.workspace == workspace, Group.paused_reason == reason))).all()
+            for group in groups:
+                group.paused, group.paused_reason = False, None
+                group.next_post_at = next_post_after(now, parse_time(group.post_time), zone(group.timezone))
+        return len(groups)
 
     async def run_due(self, now: datetime | None = None) -> None:
         """End expired mock exams, post due daily quizzes and close expired ones (the scheduler calls this)."""

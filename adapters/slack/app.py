@@ -23,9 +23,11 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncAuthorize
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -42,6 +44,13 @@ COMMAND = "/studybot"
 #: How members spell commands on Slack; help and usage messages use it.
 PREFIX = "/studybot "
 EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+#: The bot scopes "Add to Slack" asks for (slack/manifest.yaml lists the same, with what each is for).
+BOT_SCOPES = ("commands", "chat:write", "users:read", "channels:history", "groups:history")
+#: ``groups.paused_reason`` of the groups paused because the app lost access to their workspace.
+UNINSTALLED = "uninstalled"
+NOT_INSTALLED = "StudyBot is not installed in this workspace any more. A workspace admin can add it again."
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
 #: The name shown for a member when Slack gave none and users.info cannot be asked.
@@ -296,11 +305,14 @@ class SlackBot:
         client: AsyncWebClient,
         signing_secret: str | None,
         authorize: AsyncAuthorize,
+        installations: AsyncInstallationStore | None = None,
+        oauth_settings: AsyncOAuthSettings | None = None,
         admin_ttl: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.service = service
         self.client = client
+        self.installations = installations
         self.directory = Directory(ttl=admin_ttl, clock=clock)
         self.tracker = Tracker()
         self.app = AsyncApp(
@@ -308,6 +320,9 @@ class SlackBot:
             client=client,
             signing_secret=signing_secret or "",
             authorize=authorize,
+            oauth_settings=oauth_settings,
+            installation_store_bot_only=True if oauth_settings is not None else None,
+            user_facing_authorize_error_message=NOT_INSTALLED,
             request_verification_enabled=True,
             process_before_response=False,
         )
@@ -428,9 +443,31 @@ class SlackBot:
             async with self.tracker.busy():
                 await self._publish_home(client, str(body.get("team_id") or ""), str(event["user"]))
 
+        @app.event("app_uninstalled")
+        async def on_uninstalled(body):
+            await self._lost_workspace(body, "uninstalled")
+
+        @app.event("tokens_revoked")
+        async def on_tokens_revoked(event, body):
+            if (event.get("tokens") or {}).get("bot"):  # user tokens only: StudyBot holds none
+                await self._lost_workspace(body, "bot token revoked")
+
         @app.error
         async def on_error(error, body):
             log.error("Unhandled Slack error: %s", type(error).__name__, exc_info=error)
+
+    async def _lost_workspace(self, body: dict[str, Any], why: str) -> None:
+        """The app can no longer reach this workspace: forget its installation and pause its
+        groups (installing the app again resumes them)."""
+        team = str(body.get("team_id") or "")
+        if not team:
+            return
+        async with self.tracker.busy():
+            if self.installations is not None:
+                await self.installations.async_delete_all(enterprise_id=body.get("enterprise_id"), team_id=team)
+            paused = await self.service.pause_workspace(PLATFORM, team, UNINSTALLED)
+            log.warning("Slack workspace %s: %s; paused its %d study group(s) until the app is installed again",
+                        team, why, paused)
 
     def _replier_for_action(self, body: dict[str, Any], client: AsyncWebClient) -> Replier:
         user_id = str((body.get("user") or {}).get("id", ""))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -19,6 +19,9 @@ from bot.replies import Reply
 from .render import render
 
 log = logging.getLogger(__name__)
+
+#: A workspace's bot token, None when the app is not installed there.
+TokenFor = Callable[[str], Awaitable[str | None]]
 
 #: The metadata event type that marks StudyBot's posts (found again with conversations.history).
 EVENT_TYPE = "studybot_post"
@@ -84,9 +87,19 @@ class SlackPoster:
     the post's key in the channel's history (message metadata; needs ``channels:history``).
     """
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, token_for: TokenFor | None = None) -> None:
         self.client = AsyncWebClient(token=client.token, base_url=client.base_url, session=client.session,
                                      timeout=client.timeout, retry_handlers=[])
+        self.token_for = token_for
+
+    async def _auth(self, place: Place) -> dict[str, str]:
+        """The workspace's own bot token when the app is installed in many ("Add to Slack")."""
+        if self.token_for is None:
+            return {}
+        token = await self.token_for(place.workspace)
+        if token is None:  # uninstalled: the workspace's groups are paused until it installs again
+            raise DeliveryError(Problem.BAD_AUTH, "app_uninstalled")
+        return {"token": token}
 
     async def post(self, place: Place, reply: Reply, *, key: str | None = None) -> str:
         message = render(reply)
@@ -94,7 +107,8 @@ class SlackPoster:
         if key is not None:
             extra["metadata"] = {"event_type": EVENT_TYPE, "event_payload": {"key": key}}
         resp = await _call(self.client.chat_postMessage(
-            channel=place.channel, unfurl_links=False, unfurl_media=False, **message.as_kwargs(), **extra
+            channel=place.channel, unfurl_links=False, unfurl_media=False, **message.as_kwargs(), **extra,
+            **await self._auth(place),
         ))
         ts = str(resp["ts"])
         channel = resp.get("channel")
@@ -104,7 +118,7 @@ class SlackPoster:
 
     async def find(self, place: Place, key: str) -> str | None:
         resp = await _call(self.client.conversations_history(
-            channel=place.channel, limit=HISTORY, include_all_metadata=True))
+            channel=place.channel, limit=HISTORY, include_all_metadata=True, **await self._auth(place)))
         for message in resp.get("messages") or []:
             metadata = message.get("metadata") or {}
             if metadata.get("event_type") == EVENT_TYPE and (metadata.get("event_payload") or {}).get("key") == key:
@@ -114,7 +128,8 @@ class SlackPoster:
     async def update(self, place: Place, message_ref: str, reply: Reply) -> None:
         channel, _, ts = message_ref.rpartition(":")
         message = render(reply)
-        await _call(self.client.chat_update(channel=channel or place.channel, ts=ts, **message.as_kwargs()))
+        await _call(self.client.chat_update(
+            channel=channel or place.channel, ts=ts, **message.as_kwargs(), **await self._auth(place)))
 
     async def check(self, place: Place, notice: Reply) -> None:
         """Post ``notice``: Slack answers not_in_channel / channel_not_found / is_archived otherwise."""

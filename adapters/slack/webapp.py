@@ -18,6 +18,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.request.internals import parse_body
+from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from bot.store.receipts import Receipts
@@ -69,5 +70,15 @@ def events_handler(app: AsyncApp, signing_secret: str, receipts: Receipts) -> Ha
         except (ValueError, TypeError, KeyError, AttributeError) as e:
             return _refuse(400, f"the payload is not one Slack sends ({type(e).__name__})")
         return await to_aiohttp_response(await app.async_dispatch(bolt_req))
+
+    return handle
+
+
+def oauth_handler(step: Callable[[AsyncBoltRequest], Awaitable[BoltResponse]]) -> Handler:
+    """``/slack/install`` or ``/slack/oauth_redirect``: Bolt's OAuth flow (browser GETs, unsigned)."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        bolt_req = AsyncBoltRequest(body="", query=request.query_string, headers=dict(request.headers))
+        return await to_aiohttp_response(await step(bolt_req))
 
     return handle

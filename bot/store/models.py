@@ -71,6 +71,8 @@ class Group(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     open_hours: Mapped[int | None] = mapped_column(Integer)  # None: open until the next daily post
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    # why the bot paused it on its own ("uninstalled": the platform revoked access); None = an admin
+    paused_reason: Mapped[str | None] = mapped_column(String(16))
     admins: Mapped[list[str]] = mapped_column(JSON, default=list)
     seed: Mapped[int] = mapped_column(Integer)  # decides this group's rotation order
     posts_made: Mapped[int] = mapped_column(Integer, default=0)  # position in the objective rotation
@@ -258,3 +260,33 @@ class QuestionReport(Base):
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"), index=True)
     reason: Mapped[str] = mapped_column(String(16))  # a key of bot.commands.REPORT_REASONS
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+
+class SlackInstallation(Base):
+    """A Slack workspace that installed the app through "Add to Slack" (its bot token)."""
+
+    __tablename__ = "slack_installations"
+
+    #: team id, or "E:<enterprise id>" for an org-wide install
+    workspace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
+    team_id: Mapped[str | None] = mapped_column(String(32))
+    team_name: Mapped[str | None] = mapped_column(String(200))
+    is_enterprise_install: Mapped[bool] = mapped_column(Boolean, default=False)
+    app_id: Mapped[str | None] = mapped_column(String(32))
+    bot_token: Mapped[str] = mapped_column(String(255))
+    bot_id: Mapped[str | None] = mapped_column(String(32))
+    bot_user_id: Mapped[str | None] = mapped_column(String(32))
+    bot_scopes: Mapped[str] = mapped_column(String(1000), default="")
+    installer_user_id: Mapped[str | None] = mapped_column(String(32))
+    installed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class OAuthState(Base):
+    """An OAuth ``state`` handed out by "Add to Slack", consumed once by the redirect."""
+
+    __tablename__ = "oauth_states"
+
+    state: Mapped[str] = mapped_column(String(128), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

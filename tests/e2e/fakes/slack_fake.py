@@ -5,7 +5,9 @@
 * the **Web API** (``base_url`` = ``http://127.0.0.1:<port>/api/``): ``auth.test``, ``users.info``,
   ``chat.postMessage`` (with message metadata; into ``channels`` the bot is a member of, else
   ``not_in_channel`` / ``channel_not_found`` / ``is_archived``), ``chat.postEphemeral``,
-  ``chat.update``, ``conversations.history``, ``views.publish`` and ``apps.connections.open``. Every call is recorded in ``calls``; message payloads are checked
+  ``chat.update``, ``conversations.history``, ``views.publish``, ``apps.connections.open`` and
+  ``oauth.v2.access`` (codes from :meth:`FakeSlack.install_code` become per-workspace bot tokens;
+  :meth:`FakeSlack.revoke` ends them). Every call is recorded in ``calls``; message payloads are checked
   against Slack's Block Kit limits (an oversize message answers ``invalid_blocks``, like Slack);
   tokens are checked (``invalid_auth``). Unknown methods answer ``unknown_method`` and are recorded.
 * **response_url**s (``POST /response/<user>/<n>``): what Bolt's ``respond()`` posts, recorded in
@@ -21,6 +23,7 @@ slash-command forms, ``block_actions`` payloads made from the buttons the bot ac
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import hmac
@@ -243,6 +246,10 @@ class FakeSlack:
         self.fail: dict[str, str] = {}  # method -> error to answer (once per entry)
         self.faults = Faults()  # HTTP-level faults by API method: see tests/e2e/fakes/faults.py
         self.response_urls_expired = False  # answer 404 expired_url to every response_url post
+        # "Add to Slack": oauth.v2.access trades a code for a workspace's own bot token
+        self.client_id, self.client_secret = "1234.5678", "oauth-client-secret"
+        self.team_tokens: dict[str, str] = {}  # bot token -> team id
+        self._codes: dict[str, tuple[str, str, str]] = {}  # code -> (team id, team name, installer)
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._ts = itertools.count(1)
@@ -281,8 +288,8 @@ class FakeSlack:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/"
 
-    def add_user(self, user_id: str, name: str, *, admin: bool = False, owner: bool = False) -> User:
-        self.users[user_id] = user = User(user_id, name, admin, owner)
+    def add_user(self, user_id: str, name: str, *, admin: bool = False, owner: bool = False, team: str = TEAM_ID) -> User:
+        self.users[user_id] = user = User(user_id, name, admin, owner, team)
         return user
 
     def seen(self, mrkdwn: str) -> str:
@@ -305,6 +312,19 @@ class FakeSlack:
         if found.archived:
             return "is_archived"
         return None if found.member else "not_in_channel"
+
+    def install_code(self, team: str, team_name: str, installer: str) -> str:
+        """The one-time code Slack hands the app's redirect after an admin of ``team`` approves."""
+        code = f"code-{team}-{next(self._triggers)}"
+        self._codes[code] = (team, team_name, installer)
+        return code
+
+    def revoke(self, team: str) -> None:
+        """The workspace uninstalled the app: its bot tokens stop working."""
+        self.team_tokens = {t: tm for t, tm in self.team_tokens.items() if tm != team}
+
+    def team_of(self, token: str) -> str | None:
+        return TEAM_ID if token == self.bot_token else self.team_tokens.get(token)
 
     def response_url(self, user: str) -> str:
         return f"http://127.0.0.1:{self.port}/response/{user}/{next(self._response_ids)}"
@@ -479,6 +499,9 @@ class FakeSlack:
                 args.update(dict(await request.post()))
         auth = request.headers.get("Authorization", "")
         token = auth[len("Bearer "):] if auth.startswith("Bearer ") else str(args.pop("token", ""))
+        if auth.startswith("Basic "):  # oauth.v2.access: the app's client id and secret
+            client_id, _, client_secret = base64.b64decode(auth[len("Basic "):]).decode().partition(":")
+            args.update(client_id=client_id, client_secret=client_secret)
         for key in ("blocks", "view"):
             if isinstance(args.get(key), str):
                 with contextlib.suppress(ValueError):
@@ -501,20 +524,40 @@ class FakeSlack:
         finally:
             self.calls.append(call)
 
+    def _oauth_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        if (args.get("client_id"), args.get("client_secret")) != (self.client_id, self.client_secret):
+            return {"ok": False, "error": "invalid_client_id"}
+        grant = self._codes.pop(str(args.get("code", "")), None)
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        team, name, installer = grant
+        token = f"xoxb-{team}-{next(self._triggers)}"
+        self.team_tokens[token] = team
+        return {
+            "ok": True, "app_id": APP_ID, "authed_user": {"id": installer}, "scope": str(args.get("scope") or ""),
+            "token_type": "bot", "access_token": token, "bot_user_id": f"U0BOT{team}",
+            "team": {"id": team, "name": name}, "enterprise": None, "is_enterprise_install": False,
+        }
+
     def _handle(self, method: str, args: dict[str, Any], token: str) -> dict[str, Any]:
-        expected = self.app_token if method == "apps.connections.open" else self.bot_token
-        if token != expected:
+        if method == "oauth.v2.access":
+            return self._oauth_access(args)
+        team = self.team_of(token)
+        if (token != self.app_token) if method == "apps.connections.open" else team is None:
             return {"ok": False, "error": "invalid_auth" if token else "not_authed"}
         if method in self.fail:
             return {"ok": False, "error": self.fail.pop(method)}
         if method == "auth.test":
+            bot_user, bot = (BOT_USER_ID, BOT_ID) if team == TEAM_ID else (f"U0BOT{team}", f"B0{team}")
             return {
                 "ok": True, "url": f"https://{TEAM_DOMAIN}.slack.com/", "team": "Study Group", "user": "studybot",
-                "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID, "is_enterprise_install": False,
+                "team_id": team, "user_id": bot_user, "bot_id": bot, "is_enterprise_install": False,
             }
         if method == "users.info":
             user = self.users.get(str(args.get("user", "")))
-            return {"ok": True, "user": user.as_api()} if user else {"ok": False, "error": "user_not_found"}
+            if user is None or user.team_id != team:  # a token sees its own workspace's members
+                return {"ok": False, "error": "user_not_found"}
+            return {"ok": True, "user": user.as_api()}
         if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
             if not args.get("channel"):
                 return {"ok": False, "error": "channel_not_found"}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from adapters.slack.app import COMMAND
+from adapters.slack.app import BOT_SCOPES, COMMAND, REDIRECT_PATH
 
 MANIFEST = Path(__file__).resolve().parents[3] / "slack" / "manifest.yaml"
 
@@ -16,9 +16,11 @@ def test_manifest_declares_what_the_app_uses() -> None:
     (command,) = m["features"]["slash_commands"]
     assert command["command"] == COMMAND and command["should_escape"] is True
     assert m["features"]["app_home"]["home_tab_enabled"] is True
-    assert m["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert m["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened", "app_uninstalled", "tokens_revoked"]
     assert m["settings"]["interactivity"]["is_enabled"] is True
     assert m["settings"]["socket_mode_enabled"] is True
-    assert set(m["oauth_config"]["scopes"]["bot"]) == {"commands", "chat:write", "users:read", "channels:history", "groups:history"}
+    assert set(m["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)  # what "Add to Slack" asks for
+    text = MANIFEST.read_text(encoding="utf-8")
+    assert f"#   - https://studybot.example.com{REDIRECT_PATH}" in text  # the OAuth redirect, commented
     assert len(m["display_information"]["description"]) <= 140
     assert 175 <= len(m["display_information"]["long_description"]) <= 4000
