@@ -57,7 +57,10 @@ async def record(session: AsyncSession, graded: Sequence[Graded]) -> None:
     rows = {
         (r.member_id, r.question_id): r
         for r in await session.scalars(
-            select(ReviewCard).where(tuple_(ReviewCard.member_id, ReviewCard.question_id).in_(list(keys)))
+            # locked in key order, last in the batch's lock order: another worker reviewing the same
+            # card waits for this commit instead of overwriting it
+            select(ReviewCard).where(tuple_(ReviewCard.member_id, ReviewCard.question_id).in_(sorted(keys)))
+            .order_by(ReviewCard.member_id, ReviewCard.question_id).with_for_update()
         )
     }
     state: dict[tuple[int, str], tuple[Card, str, int, int]] = {
@@ -75,7 +78,7 @@ async def record(session: AsyncSession, graded: Sequence[Graded]) -> None:
             set_={c: getattr(ins.excluded, c) for c in
                   ("state", "step", "stability", "difficulty", "due", "last_review", "reviews", "lapses")},
         ),
-        [_row(member_id, question_id, *value) for (member_id, question_id), value in state.items()],
+        [_row(member_id, question_id, *value) for (member_id, question_id), value in sorted(state.items())],
     )
 
 
