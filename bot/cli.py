@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import dataclasses
 import logging
 import sys
@@ -161,16 +160,18 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     if not adapters:
         log.info("no platform tokens set: starting the terminal chat")
         return _chat(args, settings)
-    return asyncio.run(_serve(settings, adapters, until_first_exits=False))
+    return asyncio.run(serve(settings, adapters, until_first_exits=False))
 
 
 def _chat(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.terminal import TerminalAdapter
 
-    return asyncio.run(_serve(settings, [TerminalAdapter(settings)], until_first_exits=True))
+    return asyncio.run(serve(settings, [TerminalAdapter(settings)], until_first_exits=True))
 
 
-async def _serve(settings: Settings, adapters: list, *, until_first_exits: bool) -> int:
+async def serve(settings: Settings, adapters: list, *, until_first_exits: bool) -> int:
+    """Run ``adapters`` on one StudyService with the scheduler until they stop, one fails, or
+    SIGTERM/SIGINT arrives; then stop without losing acknowledged work (:mod:`bot.shutdown`)."""
     from bot.content.pack import ContentError
     from bot.schedule.loop import run_scheduler
     from bot.service import StudyService
@@ -184,31 +185,37 @@ async def _serve(settings: Settings, adapters: list, *, until_first_exits: bool)
     except SchemaBehind as e:
         print(f"StudyBot cannot start: {e}", file=sys.stderr)
         return 1
+    from bot import shutdown
+
     tasks = [asyncio.create_task(a.run(service), name=f"adapter-{a.platform}") for a in adapters]
     scheduler = asyncio.create_task(run_scheduler(service), name="scheduler")
+    signalled = shutdown.stop_signal(asyncio.get_running_loop())
+    rc = 0
     try:
-        if until_first_exits:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                if task.exception() is not None:
-                    error = task.exception()
+        running = set(tasks)
+        while running and not signalled.done():
+            done, running = await asyncio.wait(running | {signalled}, return_when=asyncio.FIRST_COMPLETED)
+            running.discard(signalled)
+            failed = [t for t in done if t is not signalled and t.exception() is not None]
+            for task in failed:
+                error = task.exception()
+                if until_first_exits:  # the chat: say it on the terminal too
                     log.error("%s stopped: %s", task.get_name(), error, exc_info=error)
                     print(f"StudyBot stopped on an error: {type(error).__name__}: {error}", file=sys.stderr)
-                    return 1
-        else:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-            for task in done:
-                if task.exception() is not None:
-                    log.error("adapter %s stopped: %s", task.get_name(), task.exception())
-                    return 1
-        return 0
+                else:
+                    log.error("adapter %s stopped: %s", task.get_name(), error)
+            if failed:
+                rc = 1
+                break
+            if until_first_exits and done - {signalled}:
+                break
     finally:
-        for task in [*tasks, scheduler]:
-            task.cancel()
-        for task in [*tasks, scheduler]:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        why = signalled.result() if signalled.done() else None  # None: the chat ended, or an adapter failed
+        signalled.cancel()
+        if not await shutdown.stop(service.desk, tasks, scheduler, why) and rc == 0:
+            rc = 1
         await service.close()
+    return rc
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 __all__ = ["DiscordAdapter", "StudyBotClient", "invite_url", "client_id_from_token"]
 
 log = logging.getLogger(__name__)
+#: How long a stopping adapter waits for interactions in flight (inside the runner's bound).
+DRAIN_SECONDS = 9.0
 
 
 class DiscordAdapter:
@@ -50,10 +52,11 @@ class DiscordAdapter:
         service.attach(self.platform, self)
         self._started.set()
         try:
-            async with client:
-                # reconnects after gateway drops are discord.py's job (reconnect=True)
-                await client.start(self.settings.discord_token.reveal(), reconnect=True)
+            # reconnects after gateway drops are discord.py's job (reconnect=True)
+            await client.start(self.settings.discord_token.reveal(), reconnect=True)
         finally:
+            # stopping: answer what was acknowledged before closing the client that sends it
+            await client.drain(DRAIN_SECONDS)
             if not client.is_closed():
                 await client.close()
             log.info("Discord: disconnected")

@@ -173,6 +173,9 @@ class StudyBotClient(discord.Client):
         self.tree = StudyBotTree(self)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
         self.logged_in = asyncio.Event()
+        self.in_flight = 0
+        self.idle = asyncio.Event()  # set while no interaction is being worked on
+        self.idle.set()
         self._seen: OrderedDict[int, None] = OrderedDict()
         register_commands(self)
 
@@ -235,6 +238,8 @@ class StudyBotClient(discord.Client):
         if self._second_delivery(interaction):
             log.warning("Discord: %s was delivered twice; answering it once", _describe(interaction, command))
             return
+        self.in_flight += 1
+        self.idle.clear()
         started = False
         try:
             deferred_private: bool | None = None
@@ -257,6 +262,20 @@ class StudyBotClient(discord.Client):
             else:
                 log.exception("Discord: handler failed for %s", _describe(interaction, command))
                 await self.apologize(interaction)
+        finally:
+            self.in_flight -= 1
+            if self.in_flight == 0:
+                self.idle.set()
+
+    async def drain(self, seconds: float) -> bool:
+        """Wait (at most ``seconds``) for the interactions in flight to be answered. The adapter calls
+        this once the gateway is no longer read (no new interactions), before it closes the client."""
+        try:
+            await asyncio.wait_for(self.idle.wait(), seconds)
+        except asyncio.TimeoutError:
+            log.warning("Discord: %d interaction(s) still running after %.0f s; closing anyway", self.in_flight, seconds)
+            return False
+        return True
 
     async def _defer(self, interaction: discord.Interaction, command: Command) -> bool:
         """Acknowledge with "thinking…", public if the reply usually is; returns whether private.

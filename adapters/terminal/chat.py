@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import threading
 from typing import TextIO
 
 from adapters.terminal.render import Style, render
@@ -69,17 +70,42 @@ class TerminalAdapter:
         service.attach(PLATFORM, self)
         self._print(WELCOME.format(db=self.settings.database_url.split(":///")[-1]))
         await self._first_visit(service)
-        loop = asyncio.get_running_loop()
+        lines = self._read_lines()
         while True:
             self._prompt()
-            line = await loop.run_in_executor(None, self.stdin.readline)
+            line = await lines.get()
             if not line:
                 return
             line = line.strip()
             if line in ("/quit", "/exit", "quit", "exit"):
                 return
             if line:
-                await self.handle(service, line)
+                # a line read is in hand: when the chat is stopped (SIGTERM, Ctrl-C) it still finishes
+                work = asyncio.ensure_future(self.handle(service, line))
+                try:
+                    await asyncio.shield(work)
+                except asyncio.CancelledError:
+                    await work
+                    raise
+
+    def _read_lines(self) -> asyncio.Queue[str]:
+        """Lines from stdin ("" at its end), read by a daemon thread: a process stopping while
+        the chat waits for input must not wait for a line that may never come."""
+        loop = asyncio.get_running_loop()
+        lines: asyncio.Queue[str] = asyncio.Queue()
+
+        def read() -> None:
+            while True:
+                line = self.stdin.readline()
+                try:
+                    loop.call_soon_threadsafe(lines.put_nowait, line)
+                except RuntimeError:  # the chat has stopped and its loop is closed
+                    return
+                if not line:
+                    return
+
+        threading.Thread(target=read, name="terminal-stdin", daemon=True).start()
+        return lines
 
     async def _first_visit(self, service: StudyService) -> None:
         """Set up the local group on first run and post today's quiz, so there is something to do;

@@ -108,6 +108,7 @@ class AnswerDesk:
         self.members = members
         self._queue: list[_Pending] = []
         self._batch: list[_Pending] = []  # the batch committing now
+        self.recorded = 0  # answers this process has stored (a shutdown reports how many it finished)
         self._worker: asyncio.Task[None] | None = None
         #: Held while a batch commits; closing a quiz takes it too, so no answer slips in after.
         self.lock = asyncio.Lock()
@@ -151,6 +152,7 @@ class AnswerDesk:
                 if isinstance(result, BaseException):
                     item.future.set_exception(result)
                 else:
+                    self.recorded += result.status is Status.RECORDED
                     item.future.set_result(result)
             self._batch = []
 
