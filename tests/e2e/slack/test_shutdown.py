@@ -13,7 +13,7 @@ from pathlib import Path
 
 import aiohttp
 
-from ..fakes.slack_fake import FakeSlack, SignedClient
+from ..fakes.slack_fake import FakeSlack, SignedClient, buttons
 from .conftest import ADMIN, BOT_TOKEN, CHANNEL, RIGHT, SIGNING_SECRET, choice_label
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -45,7 +45,8 @@ async def test_sigterm_after_200_acknowledged_clicks_finishes_every_one(fake: Fa
             for text in (f"setup <#{CHANNEL}|study> 09:00 Europe/Berlin", "post-now"):
                 status, _, _ = await client.form(fake.slash_form(text, user=ADMIN))
                 assert status == 200
-            [post] = await fake.wait_for(lambda: fake.posts(CHANNEL) or None, timeout=15, what="the daily post")
+            [post] = await fake.wait_for(lambda: [p for p in fake.posts(CHANNEL) if buttons(p.blocks)] or None,
+                                         timeout=15, what="the daily post")
             members = [f"U{i:04d}" for i in range(CLICKS)]
             for m in members:
                 fake.add_user(m, f"Member {m}")
