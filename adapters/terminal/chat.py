@@ -74,6 +74,8 @@ class TerminalAdapter:
         while True:
             self._prompt()
             line = await lines.get()
+            if isinstance(line, Exception):  # stdin broke: the chat stops with that error
+                raise line
             if not line:
                 return
             line = line.strip()
@@ -88,20 +90,23 @@ class TerminalAdapter:
                     await work
                     raise
 
-    def _read_lines(self) -> asyncio.Queue[str]:
-        """Lines from stdin ("" at its end), read by a daemon thread: a process stopping while
-        the chat waits for input must not wait for a line that may never come."""
+    def _read_lines(self) -> asyncio.Queue[str | Exception]:
+        """Lines from stdin ("" at its end, or the error reading it), read by a daemon thread:
+        a process stopping while the chat waits for input must not wait for a line that may never come."""
         loop = asyncio.get_running_loop()
-        lines: asyncio.Queue[str] = asyncio.Queue()
+        lines: asyncio.Queue[str | Exception] = asyncio.Queue()
 
         def read() -> None:
             while True:
-                line = self.stdin.readline()
+                try:
+                    line: str | Exception = self.stdin.readline()
+                except Exception as e:  # noqa: BLE001 - handed to the chat, which stops with it
+                    line = e
                 try:
                     loop.call_soon_threadsafe(lines.put_nowait, line)
                 except RuntimeError:  # the chat has stopped and its loop is closed
                     return
-                if not line:
+                if not isinstance(line, str) or not line:
                     return
 
         threading.Thread(target=read, name="terminal-stdin", daemon=True).start()
