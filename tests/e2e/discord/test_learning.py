@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import re
 
-from ..fakes.discord_fake import CHANNEL_MESSAGE, EPHEMERAL, UPDATE_MESSAGE, FakeDiscord, buttons, message_text
+from ..fakes.discord_fake import (
+    CHANNEL_MESSAGE,
+    DEFERRED_UPDATE,
+    EPHEMERAL,
+    UPDATE_MESSAGE,
+    FakeDiscord,
+    buttons,
+    message_text,
+)
 from .conftest import Bot
 
 
@@ -36,8 +44,9 @@ async def test_a_review_session_edits_one_private_message(bot: Bot, fake: FakeDi
     answer = await fake.click(max_, message, button(message, "Bravo")["custom_id"])
     assert answer.callback_type == UPDATE_MESSAGE and not answer.followups
     assert "Correct" in message_text(message) and "Bravo is right" in message_text(message)  # edited in place
-    nxt = await fake.click(max_, message, button(message, "Next")["custom_id"])
-    assert nxt.callback_type == UPDATE_MESSAGE
+    # a click that reaches the bot late is deferred first, then the clicked message is edited
+    nxt = await fake.click(max_, message, button(message, "Next")["custom_id"], age=1.5)
+    assert nxt.callback_type == DEFERRED_UPDATE and not nxt.followups
     assert "All caught up" in message_text(message) and "in 10 minutes" in message_text(message)
     new = await fake.click(max_, message, button(message, "New question")["custom_id"])
     assert new.callback_type == UPDATE_MESSAGE and "New question" in message_text(message)
