@@ -330,7 +330,7 @@ def lookup(matches: list[Objective], query: str, prefix: str = "/") -> Reply:
             f"or list them with {prefix}objectives."
         )
     first, *rest = matches
-    cards = [objective_card(first)]
+    cards = [objective_card(first, body=first.description)]
     if rest:
         cards.append(Card(
             title="Also close",

@@ -263,3 +263,42 @@ def test_a_list_as_a_key_and_a_file_that_is_not_utf8_are_reported_at_their_line(
     with pytest.raises(ContentError) as err:  # what `studybot run` reports before it starts
         load_pack(pack)
     assert [str(p) for p in err.value.problems] == out[:2]
+
+
+def test_every_objective_has_a_plain_description(pack):
+    for o in pack.objectives:
+        sentences = len(re.findall(r"[.!?](?:\s|$)", o.description))
+        assert 2 <= sentences <= 4, (o.id, sentences)
+
+
+def test_descriptions_file_is_read_and_checked_with_file_and_line(content_path, tmp_path):
+    pack = _copy_pack(content_path, tmp_path / "pack")
+    (pack / "descriptions.yaml").write_text(
+        '"1.1.1": >-\n  Set up the workspace.\n  It holds everything.\n'
+        '"9.9.9": "Nothing here."\n"1.1.2": ""\n'
+        f'"1.1.3": "{"word " * 200}"\n', encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_pack(pack)
+    assert [str(p) for p in err.value.problems] == [
+        "pack/descriptions.yaml:4: unknown objective id '9.9.9'",
+        "pack/descriptions.yaml:5: objective 1.1.2: the description must be non-empty text",
+        "pack/descriptions.yaml:6: objective 1.1.3: the description has 999 characters; keep it to 700 "
+        "(a few sentences)",
+    ]
+    (pack / "descriptions.yaml").write_text('"1.1.1": >-\n  Set up the workspace.\n  It holds everything.\n')
+    described = load_pack(pack).objective_by_id
+    assert described["1.1.1"].description == "Set up the workspace. It holds everything."
+    assert described["1.1.2"].description == ""
+
+
+def test_content_check_reports_an_objective_without_description(content_path, tmp_path, capsys):
+    pack = _copy_pack(content_path, tmp_path / "pack")
+    path = pack / "descriptions.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index('"2.5.4":')
+    path.write_text(text[:start] + text[text.index('"2.5.5":'):], encoding="utf-8")
+    line = load_pack(pack).objective_by_id["2.5.4"].source.rpartition(":")[2]
+    assert check(pack, quiet=True, out=__import__("sys").stdout) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"pack/objectives.yaml:{line}: objective 2.5.4 has no description in descriptions.yaml"
+    assert out[-1] == "1 problem(s) found"  # the bot still starts: a description is shown, not required

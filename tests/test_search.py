@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -68,12 +69,12 @@ def hit_rates(search: ObjectiveSearch, cases: list[tuple[str, tuple[str, ...]]])
 
 
 def test_plain_questions_find_their_objective(search):
-    # floors just under what bench/search.py measures (71%/90% and 66%/84%); the guide alone
-    # scores 19%/24% and 44%/50%
+    # floors at what bench/search.py measures with the descriptions (60/79, 72/79 and 22/32, 29/32);
+    # the bank without descriptions scored 71%/90% and 66%/84%, the guide alone 19%/24% and 44%/50%
     first, shown = hit_rates(search, PLAIN)
-    assert first >= 0.65 and shown >= 0.85, (first, shown)
+    assert first >= 60 / 79 and shown >= 72 / 79, (first, shown)
     first, shown = hit_rates(search, PLAIN_HELDOUT)
-    assert first >= 0.60 and shown >= 0.80, (first, shown)
+    assert first >= 22 / 32 and shown >= 29 / 32, (first, shown)
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -190,6 +191,20 @@ async def test_plain_question_lookup_shows_the_guide_title_and_link(service, pac
     assert reply.cards[0].title == objective.title == title
     assert reply.cards[0].url == objective.url
     assert [link.url for link in reply.cards[0].links] == [objective.url]
+    assert reply.cards[0].body == objective.description  # what the objective is about, under its title
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    # written from the descriptions' wording (not test queries): the bank never says these things
+    ("pay nothing while the cluster sits idle", "1.3.2"),
+    ("a personal cloud machine for writing notebooks", "1.5.1"),
+    ("turn notebook cells into functions with arguments", "3.7.3"),
+])
+def test_descriptions_are_evidence_for_their_objective(pack, search, query, expected):
+    assert ids(search.search(query))[:1] == [expected]
+    undescribed = ObjectiveSearch([replace(o, description="") for o in pack.objectives], pack.questions,
+                                  pack.plain_words)
+    assert ids(undescribed.search(query))[:1] != [expected]  # so the description is what finds it
 
 
 def test_aliases_file_covers_every_objective(objectives):

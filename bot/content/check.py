@@ -68,6 +68,9 @@ def quality_problems(pack: Pack) -> tuple[list[Problem], float]:
         n = len(pack.questions_by_objective.get(o.id, []))
         if n < MIN_PER_OBJECTIVE:
             problems.append(Problem(*_split(o.source), f"objective {o.id} has {n} question(s); it needs at least {MIN_PER_OBJECTIVE}"))
+    if any(o.description for o in pack.objectives):  # a pack that describes objectives describes them all
+        problems += [Problem(*_split(o.source), f"objective {o.id} has no description in descriptions.yaml")
+                     for o in pack.objectives if not o.description]
     stems = [_normal(q) for q in pack.questions]
     for i, stem in enumerate(stems):
         for _, _, j in process.extract(stem, stems[i + 1:], scorer=fuzz.token_sort_ratio,

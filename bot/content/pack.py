@@ -15,6 +15,7 @@ import yaml
 
 KINDS = ("single", "multiple", "scenario", "code")
 OPTION_KEYS = "abcdef"
+MAX_DESCRIPTION = 700  # characters: a description is a few sentences shown under a card's title
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class Objective:
     section: Section
     aliases: tuple[str, ...] = ()
     source: str = ""  # "file:line"
+    description: str = ""  # a few plain sentences from descriptions.yaml: what a learner does and why
 
     @property
     def domain(self) -> Domain:
@@ -255,6 +257,12 @@ def read_pack(root: Path | str) -> tuple[Pack | None, list[Problem]]:
         objectives = _read_aliases(reader, reader.load(), objectives)
         problems += reader.problems
 
+    descriptions_file = root / "descriptions.yaml"
+    if descriptions_file.is_file():
+        reader = _Reader(descriptions_file, root)
+        objectives = _read_descriptions(reader, reader.load(), objectives)
+        problems += reader.problems
+
     plain_words: dict[str, tuple[str, ...]] = {}
     plain_file = root / "plain-words.yaml"
     if plain_file.is_file():
@@ -380,6 +388,27 @@ def _read_aliases(reader: _Reader, data: Any, objectives: list[Objective]) -> li
             continue
         aliases[oid] = tuple(w.strip() for w in words)
     return [replace(o, aliases=aliases.get(o.id, ())) for o in objectives]
+
+
+def _read_descriptions(reader: _Reader, data: Any, objectives: list[Objective]) -> list[Objective]:
+    root = reader.mapping(data, 1, "descriptions.yaml")
+    if root is None:
+        return objectives
+    known = {o.id for o in objectives}
+    descriptions: dict[str, str] = {}
+    for oid, text in root.items():
+        line = root.lines.get(oid, 1)
+        oid = str(oid)
+        if oid not in known:
+            reader.problem(line, f"unknown objective id {oid!r}")
+        elif not isinstance(text, str) or not text.strip():
+            reader.problem(line, f"objective {oid}: the description must be non-empty text")
+        elif len(text := " ".join(text.split())) > MAX_DESCRIPTION:
+            reader.problem(line, f"objective {oid}: the description has {len(text)} characters; "
+                                 f"keep it to {MAX_DESCRIPTION} (a few sentences)")
+        else:
+            descriptions[oid] = text
+    return [replace(o, description=descriptions.get(o.id, "")) for o in objectives]
 
 
 def _read_plain_words(reader: _Reader, data: Any) -> dict[str, tuple[str, ...]]:

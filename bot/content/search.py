@@ -17,8 +17,8 @@ CamelCase names are split ("ParallelRunStep" -> parallel run step) and adjacent 
 indexed joined, so "parallelrunstep", "paralel run step" and "ParallelRunStep" all find 3.4.1.
 
 Plain questions rarely use the guide's words, so the question bank is evidence too: BM25 over each
-objective's questions (stems, answers, explanations) says how much of the query that text
-explains, and fills the part of the score the guide leaves unexplained (an exact title or SDK name
+objective's plain description and questions (stems, answers, explanations) says how much of the
+query that text explains, and fills the part of the score the guide leaves unexplained (an exact title or SDK name
 keeps its place). Everyday words stand for guide words through the pack's plain-words.yaml
 ("shifted" -> drift). Queries that match nothing well return [] rather than noise.
 """
@@ -382,7 +382,9 @@ def _blend(guide: dict[int, float], evidence: dict[int, float]) -> dict[int, flo
 
 
 def _evidence(objectives: Sequence[Objective], questions: Sequence[Question]) -> list[list[str]]:
-    """One document per objective: its section title and its questions' stems, keys and explanations."""
+    """One document per objective: its title, section title, questions' stems, keys and explanations,
+    and its description's words, less those the title and aliases already score (not counted twice:
+    "pricing tier" is an alias of 1.6.1, so its description's "pricing" would let "house price" in)."""
     index = {o.id: i for i, o in enumerate(objectives)}
     texts: list[list[str]] = [[o.title, o.section.title] for o in objectives]
     for q in questions:
@@ -394,4 +396,8 @@ def _evidence(objectives: Sequence[Objective], questions: Sequence[Question]) ->
         texts[i].append(q.explanation)
         if q.see:
             texts[i].append(q.see)
-    return [[stem(w) for t in text for w in words(t)] for text in texts]
+    documents = [[stem(w) for t in text for w in words(t)] for text in texts]
+    for document, o in zip(documents, objectives, strict=True):
+        guide = {stem(w) for t in (o.title, *o.aliases) for w in words(t)}
+        document += [s for s in map(stem, words(o.description)) if s not in guide]
+    return documents

@@ -1,5 +1,5 @@
 """A deterministic content pack for the Discord e2e tests and the burst benchmark: the real
-``objectives.yaml`` (and ``aliases.yaml``) with one generated question per objective."""
+``objectives.yaml`` (with ``aliases.yaml`` and ``descriptions.yaml``) and one generated question per objective."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from bot.config import DEFAULT_CONTENT
 def build_pack(root: Path, variant: str = "single") -> Path:
     """A content pack: the real objectives with one generated question each."""
     root.mkdir(parents=True, exist_ok=True)
-    for name in ("objectives.yaml", "aliases.yaml"):
+    for name in ("objectives.yaml", "aliases.yaml", "descriptions.yaml"):
         if (DEFAULT_CONTENT / name).is_file():
             shutil.copy(DEFAULT_CONTENT / name, root / name)
     objectives = yaml.safe_load((root / "objectives.yaml").read_text())

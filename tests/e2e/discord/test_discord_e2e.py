@@ -17,7 +17,7 @@ import pytest
 from adapters.discord.client import APOLOGY, UNKNOWN_BUTTON
 from adapters.discord.invite import application_id, invite_url
 from bot import codec
-from bot.config import Secret
+from bot.config import DEFAULT_CONTENT, Secret
 from bot.content.pack import load_pack
 
 from ..fakes.discord_fake import (
@@ -262,6 +262,8 @@ async def test_autocomplete_for_hyperparm_then_lookup(bot: Bot, fake: FakeDiscor
     assert found.ephemeral
     embed = found.messages()[0]["embeds"][0]
     assert "hyperparameter" in embed["title"].lower() and embed["url"].startswith("https://")
+    [objective] = [o for o in load_pack(DEFAULT_CONTENT).objectives if o.title == embed["title"]]
+    assert embed["description"] == objective.description  # the plain description, under the title
 
 
 async def test_every_member_command_answers_with_the_right_visibility(bot: Bot, fake: FakeDiscord, settings):

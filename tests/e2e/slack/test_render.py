@@ -129,3 +129,7 @@ def test_every_question_of_the_real_pack_renders_within_limits() -> None:
         assert validate_blocks(closed.blocks) is None and buttons(closed.blocks) == [], question.id
         fb = render(cards.feedback(Outcome(Status.RECORDED, quiz, question, frozenset({0}), True, 12, 2), objective))
         assert validate_blocks(fb.blocks) is None, question.id
+    for objective in pack.objectives:  # a lookup: the objective's card with its description, and three more
+        found = render(cards.lookup([objective, *pack.objectives[:3]], objective.title))
+        assert validate_blocks(found.blocks) is None, objective.id
+        assert objective.description in str(found.blocks), objective.id
