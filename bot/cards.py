@@ -243,7 +243,7 @@ def health_lines(h: Health, question: Question | None) -> list[str]:
         lines.append("No answers yet.")
     if h.reports:
         lines.append("Reports: " + " · ".join(
-            f"{REPORT_REASONS.get(reason, reason)} ×{n}" for reason, n in h.reports.most_common()))
+            f"{REPORT_REASONS.get(reason, reason)} ×{n}" for reason, n in sorted(h.reports.items(), key=lambda t: (-t[1], t[0]))))
     return lines
 
 

@@ -53,6 +53,8 @@ from bot.commands import (
     PostNow,
     Practice,
     Readiness,
+    Report,
+    Reports,
     Resume,
     Review,
     Setup,
@@ -69,6 +71,7 @@ from .render import (
     ActionButton,
     AnswerButton,
     AnswerSelect,
+    MenuButton,
     Rendered,
     choice_name,
     choice_value,
@@ -182,7 +185,7 @@ class StudyBotClient(discord.Client):
     # --- lifecycle -------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(AnswerButton, AnswerSelect, ActionButton)
+        self.add_dynamic_items(AnswerButton, AnswerSelect, ActionButton, MenuButton)
         if self.sync_commands:
             guild = discord.Object(id=self.sync_guild) if self.sync_guild else None
             where = f"guild {self.sync_guild}" if guild else "global"
@@ -221,7 +224,7 @@ class StudyBotClient(discord.Client):
             return
         custom_id = str((interaction.data or {}).get("custom_id", ""))
         ours = any(item.__discord_ui_compiled_template__.fullmatch(custom_id)
-                   for item in (AnswerButton, AnswerSelect, ActionButton))
+                   for item in (AnswerButton, AnswerSelect, ActionButton, MenuButton))
         if ours and _on_message(interaction, custom_id):
             return  # discord.py routes it to AnswerButton / AnswerSelect
         if ours:
@@ -395,6 +398,15 @@ class StudyBotClient(discord.Client):
             await reply_privately(interaction, UNKNOWN_BUTTON)
             return
         await self.run_command(interaction, command)
+
+
+    async def on_menu_component(self, interaction: discord.Interaction, custom_id: str) -> None:
+        """A click on a menu button: "⚑ Report" (the core asks why) or one of the reasons."""
+        pick = codec.decode_report(custom_id)
+        if pick is None:
+            await reply_privately(interaction, UNKNOWN_BUTTON)
+            return
+        await self.run_command(interaction, Report(pick.reason, pick.quiz_id))
 
 
 def _in_private_message(interaction: discord.Interaction) -> bool:
@@ -588,6 +600,10 @@ def register_commands(client: StudyBotClient) -> None:
     @admin.command(name="status", description="Show this group's schedule and state")
     async def status(interaction: discord.Interaction) -> None:
         await client.run_command(interaction, Status())
+
+    @admin.command(name="report", description="Questions flagged by the group's answers or reported by members")
+    async def report(interaction: discord.Interaction) -> None:
+        await client.run_command(interaction, Reports())
 
     @admin.command(name="admins", description="List, add or remove members who may run these commands")
     @app_commands.describe(add="Let this member run /studybot commands", remove="Take that right away again")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import discord
 
 from bot import codec
-from bot.replies import Card, Choice, Mention, Reply, Tone, render_mentions
+from bot.replies import Card, Choice, Mention, Menu, Reply, Tone, render_mentions
 
 # Discord limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 CONTENT_MAX = 2000
@@ -293,17 +293,51 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=codec.ACT
             await handler(interaction, self.custom_id)
 
 
+class MenuButton(discord.ui.DynamicItem[discord.ui.Button], template=codec.REPORT_TEMPLATE):
+    """A menu's button (a card's ``Menu``: "⚑ Report", then one button per reason). Routed by
+    pattern like the answer buttons, so it works on feedback sent before a restart."""
+
+    def __init__(self, custom_id: str, label: str = "?", *, row: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(label=truncate(label, BUTTON_LABEL_MAX) or "?", custom_id=custom_id,
+                              style=discord.ButtonStyle.secondary),
+            row=row,
+        )
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match, /):  # type: ignore[override]
+        return cls(item.custom_id, getattr(item, "label", None) or "?")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        handler = getattr(interaction.client, "on_menu_component", None)
+        if handler is not None:
+            await handler(interaction, self.custom_id)
+
+
+def menu_items(menu: Menu, row: int) -> list[discord.ui.Item]:
+    """A closed menu is one button that asks for the options in a second private message; an
+    open one is a button per option."""
+    if row >= ROWS_MAX:
+        return []
+    if not menu.open:
+        return [MenuButton(menu.id, menu.label, row=row)]
+    return [MenuButton(menu.option_id(value), label, row=row) for value, label in menu.options[:BUTTONS_PER_ROW]]
+
+
 def _button_label(choice: Choice, short: bool) -> str:
     return f"{choice.label} · {choice.text}" if short else choice.label
 
 
 def card_items(card: Card, first_row: int) -> list[discord.ui.Item]:
-    """The components for one card's choices and actions, starting at ``first_row``."""
+    """The components for one card's choices, actions and menu, starting at ``first_row``."""
     actions = [a for a in card.actions if codec.decode_action(a.id) is not None][:BUTTONS_PER_ROW]
     items = _choice_items(card, first_row)
     row = max((i.row or 0 for i in items), default=first_row - 1) + 1
     if actions and row < ROWS_MAX:
         items += [ActionButton(a.id, a.label, row=row) for a in actions]
+        row += 1
+    if card.menu is not None:
+        items += menu_items(card.menu, row)
     return items
 
 

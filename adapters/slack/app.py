@@ -32,7 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import codec
-from bot.commands import Answer, Context, Member, ParseError, Place, parse
+from bot.commands import Answer, Context, Member, ParseError, Place, Report, parse
 from bot.replies import Reply, say
 
 from .render import PICK_PREFIX, render, render_home
@@ -61,6 +61,9 @@ HOME_APOLOGY = "Sorry, I couldn't load your overview just now. Open this tab aga
 ANSWER_ACTION = re.compile(rf"^{codec.TEMPLATE}$")
 #: A button that runs a command (a review's "Next"): action_id ``cmd:<words>``.
 COMMAND_ACTION = re.compile(rf"^{codec.ACTION_TEMPLATE}$")
+#: The "⚑ Report" select on a member's feedback: action_id ``report:<quiz_id>``, each option's
+#: value ``report:<quiz_id>:<reason>``.
+REPORT_ACTION = re.compile(rf"^{codec.REPORT_TEMPLATE}$")
 #: The Submit button of a "choose N" question: action_id ``quiz:<quiz_id>``, value ``N``.
 SUBMIT_ACTION = re.compile(r"^quiz:(?P<quiz_id>\d{1,18})$")
 
@@ -430,6 +433,12 @@ class SlackBot:
 
                 await self._guarded("button", replier, work)
 
+        @app.action(REPORT_ACTION)
+        async def on_report(ack, body, action, client):
+            await ack()
+            async with self.tracker.busy():
+                await self._report(body, client, action)
+
         @app.action(re.compile(".*"))
         async def on_other_action(ack):
             """Ticking a checkbox of a "choose N" question, or a button this version does not
@@ -498,6 +507,22 @@ class SlackBot:
         await self._guarded("answer", replier, work)
         if (body.get("view") or {}).get("type") == "home":  # answered on the Home tab: show it answered
             await self._publish_home(client, _team(body), replier.user_id)
+
+
+    async def _report(self, body: dict[str, Any], client: AsyncWebClient, action: dict[str, Any]) -> None:
+        """A reason picked from the "⚑ Report" select (its value names the quiz and the reason)."""
+        replier = self._replier_for_action(body, client)
+        chosen = str((action.get("selected_option") or {}).get("value") or action.get("action_id") or "")
+        pick = codec.decode_report(chosen)
+
+        async def work() -> list[Reply]:
+            if pick is None:
+                return [say("That menu is not one of mine any more.")]
+            member = await self._answerer(client, body)
+            ctx = Context(member=member, place=Place(PLATFORM, member.workspace, _channel(body)), prefix=PREFIX)
+            return list(await self.service.handle(ctx, Report(pick.reason, pick.quiz_id)))
+
+        await self._guarded("report", replier, work)
 
 
 def _const(replies: list[Reply]) -> Callable[[], Awaitable[list[Reply]]]:

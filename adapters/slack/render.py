@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import codec
-from bot.replies import Card, Choice, Field, Mention, Reply, Tone, render_mentions
+from bot.replies import Card, Choice, Field, Mention, Menu, Reply, Tone, render_mentions
 
 # --- Slack limits (https://api.slack.com/reference/block-kit) ---------------------------------
 MAX_BLOCKS = 50  # per message
@@ -34,6 +34,8 @@ ACTIONS_ELEMENTS = 25
 OPTION_TEXT = 75
 OPTION_VALUE = 150
 MAX_CHECKBOX_OPTIONS = 10
+MAX_SELECT_OPTIONS = 100
+PLACEHOLDER_TEXT = 150
 FALLBACK_TEXT = 3000  # the top-level `text` (notifications); Slack allows 40k but truncates display
 MAX_BODY_SECTIONS = 6  # a very long body is split into at most this many sections, then cut
 
@@ -312,6 +314,22 @@ def _multi_pick(choices: tuple[Choice, ...], pick: int) -> list[dict[str, Any]] 
     ]
 
 
+def _menu(menu: Menu) -> dict[str, Any]:
+    """A card's menu as one static select: picking an option is the whole action on Slack."""
+    return {
+        "type": "actions",
+        "elements": [{
+            "type": "static_select",
+            "action_id": menu.id[:ACTION_ID],
+            "placeholder": plain_text(menu.label, PLACEHOLDER_TEXT),
+            "options": [
+                {"text": plain_text(label, OPTION_TEXT), "value": menu.option_id(value)[:OPTION_VALUE]}
+                for value, label in menu.options[:MAX_SELECT_OPTIONS]
+            ],
+        }],
+    }
+
+
 def card_blocks(card: Card) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     emoji = TONE_EMOJI.get(card.tone, "")
@@ -329,6 +347,8 @@ def card_blocks(card: Card) -> list[dict[str, Any]]:
         if not card.closed:
             multi = _multi_pick(card.choices, card.pick) if card.pick > 1 else None
             blocks.extend(multi if multi is not None else _buttons(card.choices))
+    if card.menu is not None and card.menu.options:
+        blocks.append(_menu(card.menu))
     blocks.extend(_field_blocks(card.fields))
     if card.actions:
         blocks.append({"type": "actions", "elements": [

@@ -89,7 +89,7 @@ async def test_connects_without_privileged_intents_and_syncs_commands_once(bot: 
     admin = commands["studybot"]
     assert int(admin["default_member_permissions"]) == 1 << 5  # Manage Server
     subs = {o["name"]: o for o in admin["options"]}
-    assert set(subs) == {"setup", "pause", "resume", "post-now", "status", "admins", "readiness"}
+    assert set(subs) == {"setup", "pause", "resume", "post-now", "status", "admins", "readiness", "report"}
     setup = {o["name"]: o for o in subs["setup"]["options"]}
     assert setup["channel"]["type"] == 7 and setup["channel"]["required"] is True
     assert set(setup["channel"]["channel_types"]) == {0, 5}

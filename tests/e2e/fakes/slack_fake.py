@@ -141,6 +141,11 @@ def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [e for b in blocks if b.get("type") == "actions" for e in b.get("elements", []) if e.get("type") == "button"]
 
 
+def selects(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for b in blocks if b.get("type") == "actions" for e in b.get("elements", [])
+            if e.get("type") == "static_select"]
+
+
 def _text_ok(obj: Any, limit: int) -> bool:
     return isinstance(obj, dict) and isinstance(obj.get("text"), str) and 0 < len(obj["text"]) <= limit
 
@@ -193,6 +198,16 @@ def validate_blocks(blocks: Any, max_blocks: int = MAX_MESSAGE_BLOCKS) -> str | 
                     for o in opts:
                         if not _text_ok(o.get("text"), 75) or not 0 < len(o.get("value", "")) <= 150:
                             return where + " checkbox option"
+                elif e.get("type") == "static_select":
+                    opts = e.get("options") or []
+                    if not _text_ok(e.get("placeholder"), 150) or e["placeholder"].get("type") != "plain_text":
+                        return where + " select placeholder"
+                    if not 0 < len(opts) <= 100:
+                        return where + " select options"
+                    for o in opts:
+                        if not _text_ok(o.get("text"), 75) or o["text"].get("type") != "plain_text" \
+                                or not 0 < len(o.get("value", "")) <= 150:
+                            return where + " select option"
                 else:
                     return where + f" unsupported element {e.get('type')}"
         elif kind == "divider":
@@ -395,13 +410,15 @@ class FakeSlack:
         label: str | None = None,
         action_id: str | None = None,
         ticked: list[str] | None = None,
+        choose: str | None = None,
         team: str = TEAM_ID,
     ) -> dict[str, Any]:
         """A block_actions payload for a click on a button the bot really sent.
 
         ``message`` is a channel message (``Message``), an ephemeral one (the body posted
         to a response_url) or an App Home view (``views[user]``). Pick the button by its visible ``label`` or its ``action_id``.
-        ``ticked`` = checkbox option values that are ticked (for "choose N" questions)."""
+        ``ticked`` = checkbox option values that are ticked (for "choose N" questions).
+        ``choose`` picks the option with that visible text from a static select instead."""
         view = isinstance(message, dict) and message.get("type") == "home"
         if isinstance(message, Message):
             blocks, channel, ts, ephemeral = message.blocks, message.channel, message.ts, False
@@ -412,12 +429,18 @@ class FakeSlack:
             blocks, channel, ts, ephemeral = message.get("blocks") or [], "C0STUDY", f"{time.time():.6f}", True
             shown = None
         candidates = buttons(blocks)
+        chosen_option = None
+        if choose is not None:
+            found = [(s, o) for s in selects(blocks) for o in s["options"] if o["text"]["text"] == choose]
+            assert found, f"no select option {choose!r} in {[s['placeholder']['text'] for s in selects(blocks)]}"
+            (button, chosen_option), candidates = found[0], []
         for b in candidates:
             if (label is not None and b["text"]["text"] == label) or (action_id is not None and b["action_id"] == action_id):
                 button = b
                 break
         else:
-            raise AssertionError(f"no button {label or action_id!r} in {[b['text']['text'] for b in candidates]}")
+            if chosen_option is None:
+                raise AssertionError(f"no button {label or action_id!r} in {[b['text']['text'] for b in candidates]}")
         block_id = next(
             (blk.get("block_id", f"b{i}") for i, blk in enumerate(blocks) if button in blk.get("elements", [])), "b0"
         )
@@ -455,6 +478,13 @@ class FakeSlack:
                     "text": button["text"],
                     "value": button.get("value", ""),
                     "type": "button",
+                    "action_ts": f"{time.time():.6f}",
+                } if chosen_option is None else {
+                    "action_id": button["action_id"],
+                    "block_id": block_id,
+                    "type": "static_select",
+                    "selected_option": chosen_option,
+                    "placeholder": button["placeholder"],
                     "action_ts": f"{time.time():.6f}",
                 }
             ],
