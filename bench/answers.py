@@ -45,11 +45,17 @@ class Poster:
     def __init__(self) -> None:
         self.last = None
 
-    async def post(self, place, reply):  # noqa: ANN001, ANN201
+    async def post(self, place, reply, *, key=None):  # noqa: ANN001, ANN201
         self.last = reply
         return "1"
 
+    async def find(self, place, key):  # noqa: ANN001, ANN201
+        return None
+
     async def update(self, place, ref, reply):  # noqa: ANN001, ANN201
+        pass
+
+    async def check(self, place, notice):  # noqa: ANN001, ANN201
         pass
 
 
