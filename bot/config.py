@@ -48,12 +48,45 @@ def database_url_from(env: dict[str, str]) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
+def parse_shards(text: str, count: int) -> tuple[int, ...]:
+    """``DISCORD_SHARDS``: shard ids and ranges, e.g. ``0-3`` or ``0,2,4-5``, each below ``count``."""
+    shards: set[int] = set()
+    for part in text.replace(" ", "").split(","):
+        low, dash, high = part.partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()):
+            raise ValueError(f"DISCORD_SHARDS: {part!r} is not a shard number or a range like 0-3")
+        first, last = int(low), int(high) if dash else int(low)
+        if first > last or last >= count:
+            raise ValueError(f"DISCORD_SHARDS: {part!r} is not within 0-{count - 1} (DISCORD_SHARD_COUNT={count})")
+        shards.update(range(first, last + 1))
+    return tuple(sorted(shards))
+
+
+def shard_settings(count_text: str, shards_text: str) -> dict[str, object]:
+    """The shard fields of :class:`Settings` from ``DISCORD_SHARD_COUNT`` and ``DISCORD_SHARDS``
+    (every shard when only the count is set); a clear ValueError for anything else."""
+    count_text, shards_text = count_text.strip(), shards_text.strip()
+    if not count_text:
+        if shards_text:
+            raise ValueError("DISCORD_SHARDS needs DISCORD_SHARD_COUNT (the number of shards in all)")
+        return {}
+    if not count_text.isdigit() or int(count_text) < 1:
+        raise ValueError(f"DISCORD_SHARD_COUNT must be a whole number of at least 1, not {count_text!r}")
+    count = int(count_text)
+    shards = parse_shards(shards_text, count) if shards_text else tuple(range(count))
+    return {"discord_shard_count": count, "discord_shards": shards}
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
     content_path: Path = DEFAULT_CONTENT
     discord_token: Secret | None = field(default=None, repr=False)
     discord_guild: int | None = None  # sync commands to one test server instantly
+    #: Discord sharding: how many shards the bot has in all, and which of them this process
+    #: serves (None: discord.py's plain one-connection client)
+    discord_shard_count: int | None = None
+    discord_shards: tuple[int, ...] | None = None
     slack_bot_token: Secret | None = field(default=None, repr=False)
     slack_signing_secret: Secret | None = field(default=None, repr=False)
     slack_app_token: Secret | None = field(default=None, repr=False)
@@ -73,6 +106,7 @@ class Settings:
             content_path=Path(env.get("STUDYBOT_CONTENT", "").strip() or DEFAULT_CONTENT),
             discord_token=_secret(env, "DISCORD_TOKEN"),
             discord_guild=int(guild) if guild.isdigit() else None,
+            **shard_settings(env.get("DISCORD_SHARD_COUNT", ""), env.get("DISCORD_SHARDS", "")),
             slack_bot_token=_secret(env, "SLACK_BOT_TOKEN"),
             slack_signing_secret=_secret(env, "SLACK_SIGNING_SECRET"),
             slack_app_token=_secret(env, "SLACK_APP_TOKEN"),

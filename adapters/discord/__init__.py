@@ -1,8 +1,9 @@
 """StudyBot on Discord (discord.py 2.x): slash commands, daily posts with answer buttons.
 
-``DiscordAdapter(settings).run(service)`` logs in, syncs the slash commands once (globally,
-or to ``settings.discord_guild``), registers itself as the service's Discord poster and
-serves until cancelled. ``invite_url(client_id)`` is the OAuth2 invite link.
+``DiscordAdapter(settings).run(service)`` logs in (on this process's shards when
+``settings.discord_shard_count`` is set), registers the slash commands when Discord's copy
+differs (globally, or to ``settings.discord_guild``), registers itself as the service's
+Discord poster and serves until cancelled. ``invite_url(client_id)`` is the OAuth2 invite link.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from bot.commands import Place
 from bot.config import Settings
 from bot.replies import Reply
 
-from .client import StudyBotClient
+from .client import ShardedStudyBotClient, StudyBotClient
 from .invite import client_id_from_token, invite_url
 from .poster import DiscordPoster
 
@@ -45,8 +46,7 @@ class DiscordAdapter:
 
     async def run(self, service: StudyService) -> None:
         """Connect, attach as poster, serve until cancelled; the client is closed on the way out."""
-        client = StudyBotClient(service, sync_guild=self.settings.discord_guild,
-                                guild_ready_timeout=self.guild_ready_timeout)
+        client = self._client(service)
         self.client = client
         self._poster = DiscordPoster(client, client.logged_in)
         service.attach(self.platform, self)
@@ -60,6 +60,15 @@ class DiscordAdapter:
             if not client.is_closed():
                 await client.close()
             log.info("Discord: disconnected")
+
+    def _client(self, service: StudyService) -> StudyBotClient:
+        """One plain connection by default; with DISCORD_SHARD_COUNT, this process's shards."""
+        options = {"sync_guild": self.settings.discord_guild, "guild_ready_timeout": self.guild_ready_timeout}
+        count, shards = self.settings.discord_shard_count, self.settings.discord_shards
+        if count is None:
+            return StudyBotClient(service, **options)
+        log.info("Discord: serving shard(s) %s of %d", ",".join(map(str, shards or ())), count)
+        return ShardedStudyBotClient(service, shard_ids=list(shards or range(count)), shard_count=count, **options)
 
     async def wait_ready(self, timeout: float | None = None) -> None:
         """Until the client has connected and received its servers (for runners and tests)."""

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -95,6 +96,8 @@ UNKNOWN_BUTTON = "That button is not one of mine any more. Try `/today` for the 
 #: (10062 Unknown interaction; 10015/50027 for its webhook token) or was already
 #: acknowledged (40060), by an earlier delivery or another process.
 UNANSWERABLE = frozenset({10062, 40060, 10015, 50027})
+#: Seconds in which Discord takes one IDENTIFY per rate-limit bucket.
+IDENTIFY_WINDOW = 5.0
 #: Interaction ids remembered to drop a second delivery (tokens live 15 minutes).
 SEEN_MAX = 10_000
 
@@ -162,14 +165,14 @@ class StudyBotClient(discord.Client):
     slash commands and components arrive as interactions regardless of intents."""
 
     def __init__(self, service: StudyService, *, sync_guild: int | None = None,
-                 guild_ready_timeout: float = 2.0, sync_commands: bool = True) -> None:
+                 guild_ready_timeout: float = 2.0, sync_commands: bool = True, **options: Any) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(intents=intents, guild_ready_timeout=guild_ready_timeout,
                          allowed_mentions=discord.AllowedMentions.none(),
                          # a rate limit over 30 s (the least discord.py accepts) raises instead of
                          # sleeping: the scheduler backs that post off; other channels' posts go on
-                         max_ratelimit_timeout=30.0)
+                         max_ratelimit_timeout=30.0, **options)
         self.service = service
         self.sync_guild = sync_guild
         self.sync_commands = sync_commands
@@ -431,6 +434,34 @@ def _on_message(interaction: discord.Interaction, custom_id: str) -> bool:
         return False
     return any(getattr(child, "custom_id", None) == custom_id
                for row in message.components for child in getattr(row, "children", [row]))
+
+
+class ShardedStudyBotClient(StudyBotClient, discord.AutoShardedClient):
+    """StudyBot on some of the bot's shards (``shard_ids`` of ``shard_count``), so one token runs
+    across processes: each process receives the gateway events (interactions) of its shards'
+    servers only. Posting is REST and needs no shard, so any process posts for any server."""
+
+    def __init__(self, service: StudyService, *, shard_ids: list[int], shard_count: int, **options: Any) -> None:
+        super().__init__(service, shard_ids=shard_ids, shard_count=shard_count, **options)
+        self._max_concurrency: int | None = None
+        self._identified: dict[int, float] = {}  # rate-limit bucket -> when it last identified
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Discord takes ``max_concurrency`` IDENTIFYs per :data:`IDENTIFY_WINDOW` (one per bucket
+        ``shard_id % max_concurrency``); discord.py's default waits 5 s before every shard but the
+        first whatever the bot's limit. Wait only as long as this shard's bucket needs."""
+        if self._max_concurrency is None:
+            try:
+                self._max_concurrency = max(1, (await self.fetch_session_start_limits()).max_concurrency)
+            except discord.HTTPException as e:
+                log.warning("Discord: could not read the session start limits (%s); identifying one shard "
+                            "per %.0f s", e.status, IDENTIFY_WINDOW)
+                self._max_concurrency = 1
+        bucket = (shard_id or 0) % self._max_concurrency
+        last = self._identified.get(bucket)
+        if last is not None:
+            await asyncio.sleep(max(0.0, last + IDENTIFY_WINDOW - time.monotonic()))
+        self._identified[bucket] = time.monotonic()
 
 
 def ack_budget(interaction: discord.Interaction) -> float:

@@ -57,9 +57,10 @@ class Bot:
         return self
 
     async def stop(self) -> None:
+        others = len(self.fake._sockets) - len(self.settings.discord_shards or (0,))  # other bots' connections
         await stop_serving(self.task, self.service)
         self.task = self.service = None
-        await self.fake.wait_for(lambda: not self.fake._sockets, 5)
+        await self.fake.wait_for(lambda: len(self.fake._sockets) <= others, 5)
 
     async def restart(self) -> Bot:
         await self.stop()

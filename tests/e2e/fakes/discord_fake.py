@@ -53,6 +53,11 @@ PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE = 1, 2, 3, 4
 CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT = 4, 5, 6, 7, 8
 
 
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard that receives a guild's events (Discord's formula)."""
+    return (guild_id >> 22) % shard_count
+
+
 def iso(ts: float | None = None) -> str:
     return datetime.fromtimestamp(ts if ts is not None else time.time(), tz=timezone.utc).isoformat()
 
@@ -326,7 +331,7 @@ class FakeDiscord:
 
     def __init__(self, *, app_id: int | None = None, token: str = "fake-bot-token",
                  guild_id: int | None = None, channel_ids: tuple[int, ...] | None = None,
-                 heartbeat_interval_ms: int = 41250) -> None:
+                 heartbeat_interval_ms: int = 41250, max_concurrency: int = 1) -> None:
         self._seq_ids = itertools.count(1)
         self.app_id = app_id or self.snowflake()
         self.bot_user_id = self.app_id
@@ -334,7 +339,14 @@ class FakeDiscord:
         self.guild_id = guild_id or self.snowflake()
         self.channel_ids = channel_ids or (self.snowflake(), self.snowflake())
         self.users: dict[int, User] = {}  # every user made with user(), by id
+        #: every server the bot is in: id -> its text channels (the first is the fake's own)
+        self.guilds: dict[int, tuple[int, ...]] = {self.guild_id: self.channel_ids}
         self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.max_concurrency = max_concurrency  # IDENTIFYs allowed per 5 s (session_start_limit)
+        self._shard_of: dict[web.WebSocketResponse, tuple[int, int]] = {}  # socket -> [shard id, count]
+        self._sessions: dict[str, tuple[int, int]] = {}  # session id -> its shard, for RESUME
+        #: (event, guild id, shard id) for every dispatched event: who was sent what
+        self.dispatched: list[tuple[str, int | None, int]] = []
         self.calls: list[Call] = []
         self.messages: dict[int, dict[str, Any]] = {}  # channel messages by id
         self.nonces: dict[str, tuple[int, float]] = {}  # message nonce -> (message id, monotonic time)
@@ -343,6 +355,7 @@ class FakeDiscord:
         self._by_token: dict[str, Interaction] = {}
         self.synced_commands: dict[str | None, list[dict[str, Any]]] = {}  # guild id (None = global)
         self.identify_payloads: list[dict[str, Any]] = []
+        self.identify_times: list[float] = []  # perf_counter of each IDENTIFY
         self.heartbeats = 0
         self.resumes = 0
         self._sockets: list[web.WebSocketResponse] = []
@@ -414,9 +427,21 @@ class FakeDiscord:
         """The text a member reads in an interaction's response, mentions resolved."""
         def names(kind: str, ident: int) -> str | None:
             if kind == "#":
-                return self.channel_payload(ident)["name"] if ident in self.channel_ids else None
+                return self.channel_payload(ident)["name"] if self.guild_of(ident) is not None else None
             return self.users[ident].name if ident in self.users else None
         return "\n".join(seen_text(m, names) for m in interaction.messages())
+
+    def add_guild(self, *, shard: int = 0, shard_count: int = 1) -> int:
+        """Another server the bot is in (with two text channels), on ``shard`` of ``shard_count``:
+        Discord puts a guild on shard ``(guild_id >> 22) % shard_count``."""
+        fresh = self.snowflake()
+        ms = (fresh >> 22) + (shard - shard_of(fresh, shard_count)) % shard_count  # the next such millisecond
+        guild_id = (ms << 22) | (fresh & 0x3FFFFF)
+        self.guilds[guild_id] = (self.snowflake(), self.snowflake())
+        return guild_id
+
+    def guild_of(self, channel_id: int) -> int | None:
+        return next((g for g, channels in self.guilds.items() if channel_id in channels), None)
 
     async def _notify(self) -> None:
         async with self._changed:
@@ -504,7 +529,8 @@ class FakeDiscord:
         if path in ("/gateway/bot", "/gateway") and method == "GET":
             return _json({
                 "url": self.gateway_url, "shards": 1,
-                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0,
+                                        "max_concurrency": self.max_concurrency},
             })
         if parts[0] == "applications" and parts[-1] == "commands" and method == "PUT":
             guild = parts[3] if len(parts) == 5 and parts[2] == "guilds" else None
@@ -568,7 +594,8 @@ class FakeDiscord:
                  message_id: int | None = None, flags: int = 0, interaction: Interaction | None = None) -> dict[str, Any]:
         body = body or {}
         msg = {
-            "id": str(message_id or self.snowflake()), "channel_id": str(channel_id), "guild_id": str(self.guild_id),
+            "id": str(message_id or self.snowflake()), "channel_id": str(channel_id),
+            "guild_id": str(self.guild_of(int(channel_id)) or self.guild_id),
             "author": self._bot_user(), "content": body.get("content") or "", "timestamp": iso(),
             "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
             "mention_roles": [], "attachments": [], "embeds": body.get("embeds") or [], "pinned": False,
@@ -696,7 +723,7 @@ class FakeDiscord:
                           query: Any = None) -> web.Response:
         query = query or {}
         channel_id = parts[1]
-        if int(channel_id) not in self.channel_ids:
+        if self.guild_of(int(channel_id)) is None:
             return _json({"message": "Unknown Channel", "code": 10003}, status=404)
         if method in ("POST", "PATCH") and (problems := message_problems(body)):
             return _invalid(problems)
@@ -735,13 +762,13 @@ class FakeDiscord:
 
     # --- gateway ------------------------------------------------------------------------
 
-    def _guild_payload(self) -> dict[str, Any]:
-        everyone = {"id": str(self.guild_id), "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS),
+    def _guild_payload(self, guild_id: int) -> dict[str, Any]:
+        everyone = {"id": str(guild_id), "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS),
                     "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
         return {
-            "id": str(self.guild_id), "name": "DP-100 Study Group", "icon": None, "owner_id": "1",
+            "id": str(guild_id), "name": "DP-100 Study Group", "icon": None, "owner_id": "1",
             "unavailable": False, "member_count": 4, "large": False, "roles": [everyone], "emojis": [],
-            "stickers": [], "features": [], "channels": [self.channel_payload(c) for c in self.channel_ids],
+            "stickers": [], "features": [], "channels": [self.channel_payload(c) for c in self.guilds[guild_id]],
             "members": [], "threads": [], "presences": [], "voice_states": [], "stage_instances": [],
             "guild_scheduled_events": [], "soundboard_sounds": [], "joined_at": iso(),
             "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
@@ -750,8 +777,10 @@ class FakeDiscord:
         }
 
     def channel_payload(self, channel_id: int) -> dict[str, Any]:
-        index = self.channel_ids.index(channel_id) if channel_id in self.channel_ids else 0
-        return {"id": str(channel_id), "type": 0, "guild_id": str(self.guild_id),
+        guild_id = self.guild_of(channel_id) or self.guild_id
+        channels = self.guilds.get(guild_id, ())
+        index = channels.index(channel_id) if channel_id in channels else 0
+        return {"id": str(channel_id), "type": 0, "guild_id": str(guild_id),
                 "name": ["study", "general", "random"][index % 3], "position": index,
                 "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None,
                 "rate_limit_per_user": 0, "last_message_id": None, "flags": 0}
@@ -772,24 +801,36 @@ class FakeDiscord:
                     await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
                 elif op == 2:
                     self.identify_payloads.append(data["d"])
+                    self.identify_times.append(time.perf_counter())
+                    shard = tuple(data["d"].get("shard") or (0, 1))
+                    if len(shard) != 2 or not 0 <= shard[0] < shard[1]:
+                        await ws.close(code=4010, message=b"Invalid shard")
+                        break
+                    self._shard_of[ws] = (int(shard[0]), int(shard[1]))
+                    session = f"session-{self.snowflake()}"
+                    self._sessions[session] = self._shard_of[ws]
+                    mine = [g for g in self.guilds if shard_of(g, shard[1]) == shard[0]]
                     await self._send(ws, "READY", {
-                        "v": 10, "user": self._bot_user(), "guilds": [{"id": str(self.guild_id), "unavailable": True}],
-                        "session_id": f"session-{self.snowflake()}", "resume_gateway_url": self.gateway_url,
-                        "application": {"id": str(self.app_id), "flags": 0}, "shard": [0, 1],
+                        "v": 10, "user": self._bot_user(), "guilds": [{"id": str(g), "unavailable": True} for g in mine],
+                        "session_id": session, "resume_gateway_url": self.gateway_url,
+                        "application": {"id": str(self.app_id), "flags": 0}, "shard": list(shard),
                         "private_channels": [], "relationships": [],
                     })
-                    await self._send(ws, "GUILD_CREATE", self._guild_payload())
+                    for g in mine:
+                        await self._send(ws, "GUILD_CREATE", self._guild_payload(g))
                     self._ready.set()
                     await self._notify()
                 elif op == 6:  # RESUME the session
-                    if data["d"].get("token") != self.token:
+                    if data["d"].get("token") != self.token or data["d"].get("session_id") not in self._sessions:
                         await ws.send_json({"op": 9, "d": False, "s": None, "t": None})
                         continue
+                    self._shard_of[ws] = self._sessions[data["d"]["session_id"]]
                     self.resumes += 1
                     await self._send(ws, "RESUMED", {})
                     self._ready.set()
                     await self._notify()
         finally:
+            self._shard_of.pop(ws, None)
             if ws in self._sockets:
                 self._sockets.remove(ws)
             if not self._sockets:
@@ -808,10 +849,22 @@ class FakeDiscord:
         await self._sockets[-1].send_json({"op": 7, "d": None, "s": None, "t": None})
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a gateway DISPATCH event to the connected bot."""
+        """Send a gateway DISPATCH event to the connected bot: an event of a guild goes to the
+        connection of that guild's shard, as Discord routes it (the latest connection when no
+        shard holds it, e.g. a server the fake does not know)."""
         if not self._sockets:
             raise RuntimeError("no bot is connected to the fake gateway")
-        await self._send(self._sockets[-1], event, data)
+        guild_id = int(data["guild_id"]) if data.get("guild_id") else None
+        ws = self._sockets[-1]
+        if guild_id is not None:
+            ws = next((w for w in reversed(self._sockets) if w in self._shard_of
+                       and shard_of(guild_id, self._shard_of[w][1]) == self._shard_of[w][0]), ws)
+        self.dispatched.append((event, guild_id, self._shard_of.get(ws, (0, 1))[0]))
+        await self._send(ws, event, data)
+
+    def shards_connected(self) -> set[tuple[int, int]]:
+        """The [shard id, shard count] of every open gateway connection."""
+        return set(self._shard_of.values())
 
     # --- interactions ----------------------------------------------------------------------
 
@@ -822,7 +875,7 @@ class FakeDiscord:
         server than the fake's own: as Discord sends it, the guild and channel are the click's.
         ``age``: the interaction was created that many seconds ago (a late delivery)."""
         channel_id = channel_id or self.channel_ids[0]
-        guild_id = guild_id or self.guild_id
+        guild_id = guild_id or self.guild_of(channel_id) or self.guild_id
         iid = self.snowflake(age)
         token = f"itoken-{iid}"
         channel = {**self.channel_payload(channel_id), "guild_id": str(guild_id)}
@@ -853,8 +906,9 @@ class FakeDiscord:
                       channel_id: int | None = None, resolved: dict[str, Any] | None = None,
                       autocomplete: bool = False, age: float = 0.0) -> Interaction:
         """A slash command interaction created ``age`` seconds ago (a late delivery)."""
+        guild_id = self.guild_of(channel_id or self.channel_ids[0]) or self.guild_id
         data: dict[str, Any] = {"id": self._command_id(name), "name": name, "type": 1,
-                                "options": options or [], "guild_id": str(self.guild_id)}
+                                "options": options or [], "guild_id": str(guild_id)}
         if resolved:
             data["resolved"] = resolved
         return self._interaction_payload(AUTOCOMPLETE if autocomplete else APPLICATION_COMMAND,
