@@ -57,10 +57,11 @@ class Bot:
         return self
 
     async def stop(self) -> None:
-        others = len(self.fake._sockets) - len(self.settings.discord_shards or (0,))  # other bots' connections
+        count = self.settings.discord_shard_count or 1
+        mine = {(shard, count) for shard in self.settings.discord_shards or (0,)}  # other bots hold the rest
         await stop_serving(self.task, self.service)
         self.task = self.service = None
-        await self.fake.wait_for(lambda: len(self.fake._sockets) <= others, 5)
+        await self.fake.wait_for(lambda: not mine & self.fake.shards_connected(), 5)
 
     async def restart(self) -> Bot:
         await self.stop()
