@@ -390,6 +390,7 @@ def help_card(prefix: str) -> Reply:
         ("objectives [domain]", "list the exam domains, or one domain's objectives"),
         ("today", "today's objective and whether you answered"),
         ("stats", "your accuracy per exam domain, streak and rank"),
+        (f"report {'|'.join(REPORT_REASONS)}", "report the last question you answered (or ⚑ Report on its feedback)"),
         ("help", "this list"),
     ]
     admin = [
@@ -399,6 +400,7 @@ def help_card(prefix: str) -> Reply:
         ("post-now", "post today's quiz right away"),
         ("status", "the group's settings and next post"),
         ("admins", "add or remove members who may run these commands too"),
+        ("report", "questions the group's answers flag or members reported, with figures and reasons"),
         ("readiness" if prefix == "/" else "readiness group",
          "the group's weakest objectives and how ready its members are (no names)"),
     ]

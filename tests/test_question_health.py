@@ -117,6 +117,10 @@ async def test_members_report_a_question_once_each_and_admins_see_why(service, c
     await service.handle(ctx("cat"), Answer(quiz_id, right))
     await service.handle(ctx("cat"), Report("wrong", quiz_id))
 
+    [help_] = await service.handle_text(ctx("ann"), "/help")
+    assert "`/report wrong|unclear|outdated|typo`" in help_.cards[0].body
+    assert "`/studybot report` · questions the group's answers flag" in help_.cards[1].body
+
     [member] = await service.handle_text(ctx("ann"), "/studybot report")
     assert "Only admins" in member.text
     [report] = await service.handle_text(ADMIN, "/studybot report")

@@ -112,3 +112,26 @@ async def test_monday_post_in_auckland_leads_with_last_weeks_recap(service, cloc
 
     _, _, _, tuesday = await post_next(service, clock, poster, step_hours=6)
     assert "Tue 16 Jun" in tuesday.cards[-1].title and len(tuesday.cards) == 2
+
+
+async def test_a_monday_post_sent_again_after_a_failure_carries_the_recap_once(service, clock):
+    from tests.test_schedule import FlakyPoster
+
+    flaky = FlakyPoster(failures=0)
+    service.attach("terminal", flaky)
+    clock.set(datetime(2026, 6, 6, 23, 30, tzinfo=UTC))  # Sunday 08:30 in Tokyo
+    await service.handle(ctx("boss", admin=True), Setup(time="09:00", timezone="Asia/Tokyo"))
+    sunday, right, _, _ = await post_next(service, clock, flaky, step_hours=0.5)
+    await service.handle(ctx("ann"), Answer(sunday, right))
+
+    flaky.failures = 1  # the platform is down for Monday's first attempt
+    clock.set(datetime(2026, 6, 8, 0, 0, tzinfo=UTC))  # Monday 09:00 in Tokyo
+    await service.run_due()
+    assert len(flaky.posts) == 1
+    for _ in range(120):
+        clock.advance(minutes=1)
+        await service.run_due()
+    mondays = [reply for _, reply, _ in flaky.posts if "Mon 08 Jun" in reply.cards[-1].title]
+    assert len(mondays) == 1 and len(flaky.posts) == 2
+    assert mondays[0].cards[0].title == "Last week's recap · week of Mon 01 Jun"
+    assert mondays[0].cards[0].body.splitlines()[1:] == ["🥇 Ann · 10 pts"]
