@@ -181,12 +181,15 @@ async def test_next_wakeup_is_the_next_post_or_close(service, clock):
 class FlakyPoster(RecordingPoster):
     """A platform that is down for the first ``failures`` posts (and ``edit_failures`` edits)."""
 
-    def __init__(self, failures: int = 1, edit_failures: int = 0, problem: Problem = Problem.UNAVAILABLE) -> None:
+    def __init__(self, failures: int = 1, edit_failures: int = 0, problem: Problem = Problem.UNAVAILABLE,
+                 now=None) -> None:  # noqa: ANN001
         super().__init__()
         self.failures, self.edit_failures, self.problem = failures, edit_failures, problem
+        self.now = now
         self.attempts: list[datetime] = []
 
     async def post(self, place, reply, *, key=None):  # noqa: ANN001, ANN201
+        self.attempts.append(self.now())
         if self.failures:
             self.failures -= 1
             raise DeliveryError(self.problem, "503")
@@ -225,3 +228,18 @@ async def test_results_that_failed_to_reach_the_post_are_edited_in_later(service
     await service.run_due()
     await service.run_due()
     assert [reply.cards[-1].title for _, _, reply in flaky.updates] == ["Results · Mon 04 May"]
+
+
+async def test_an_outage_is_retried_with_exponential_backoff_and_jitter_and_logged_once(service, clock, caplog):
+    flaky = FlakyPoster(failures=6, now=clock)
+    service.attach("terminal", flaky)
+    await _first_post_monday_0900(service, clock)
+    while len(flaky.posts) == 0 and clock.now < datetime(2026, 5, 4, 11, 0, tzinfo=UTC):
+        clock.advance(seconds=5)
+        await service.run_due()
+    assert len(flaky.attempts) == 7 and len(flaky.posts) == 1
+    gaps = [(b - a).total_seconds() for a, b in zip(flaky.attempts, flaky.attempts[1:])]
+    for n, gap in enumerate(gaps[:6]):  # about 30 s, doubling; jitter between half and all of it
+        assert 0.5 * 30 * 2 ** n <= gap <= 30 * 2 ** n + 5, (n, gaps)
+    warnings = [r for r in caplog.records if r.name == "bot.schedule.daily" and r.levelname == "WARNING"]
+    assert len(warnings) == 1 and warnings[0].exc_info is None

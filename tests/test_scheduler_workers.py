@@ -1,0 +1,117 @@
+"""Several workers on one store: every due quiz is posted by exactly one of them and every close
+edited once; a worker killed while sending is replaced once its lease runs out (within a minute).
+On PostgreSQL and on SQLite (the same code, for one or two processes)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+
+from bot.commands import Place, Setup
+from bot.schedule.daily import LEASE
+from tests.helpers import RecordingPoster, ctx
+
+UTC = timezone.utc
+MONDAY_0800 = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
+MONDAY_0900 = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+
+
+class Platform(RecordingPoster):
+    """One platform shared by every worker, as Discord or Slack is: a post sent by one worker is
+    found by another. Each call yields to the event loop, so the workers' ticks interleave."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hold: asyncio.Event | None = None  # while set to an unset event, posts hang (a stuck worker)
+
+    async def post(self, place, reply, *, key=None):  # noqa: ANN001, ANN201
+        await asyncio.sleep(0.002)
+        if self.hold is not None:
+            await self.hold.wait()
+        return await super().post(place, reply, key=key)
+
+    async def update(self, place, message_ref, reply):  # noqa: ANN001, ANN201
+        await asyncio.sleep(0.002)
+        await super().update(place, message_ref, reply)
+
+
+async def _groups(service, clock, n: int, **setup) -> None:  # noqa: ANN001
+    clock.set(MONDAY_0800)
+    for i in range(n):
+        await service.handle(ctx("a", admin=True, place=Place("terminal", "ws1", f"g{i}")),
+                             Setup(time="09:00", timezone="UTC", **setup))
+
+
+async def test_n_workers_post_each_due_quiz_once_and_edit_each_close_once(open_service, clock, database_url):
+    workers = [await open_service() for _ in range(3 if database_url.startswith("postgresql") else 2)]
+    platform = Platform()
+    for w in workers:
+        w.attach("terminal", platform)
+    await _groups(workers[0], clock, 12, open_hours=1)
+
+    clock.set(MONDAY_0900)
+    await asyncio.gather(*(w.run_due() for w in workers))
+    await asyncio.gather(*(w.run_due() for w in workers))  # a second round finds nothing left to do
+    assert Counter(place.channel for place, _, _ in platform.posts) == {f"g{i}": 1 for i in range(12)}
+
+    clock.set(MONDAY_0900 + timedelta(hours=1))
+    await asyncio.gather(*(w.run_due() for w in workers))
+    await asyncio.gather(*(w.run_due() for w in workers))
+    edited = Counter(ref for _, ref, _ in platform.updates)
+    assert edited == {ref: 1 for _, _, ref in platform.posts}
+
+
+async def test_a_worker_killed_while_sending_is_replaced_when_its_lease_runs_out(open_service, clock):
+    stuck, spare = await open_service(), await open_service()
+    hung, platform = Platform(), Platform()
+    hung.hold = asyncio.Event()  # never set: this worker dies waiting for the platform
+    stuck.attach("terminal", hung)
+    spare.attach("terminal", platform)
+    await _groups(stuck, clock, 1)
+
+    clock.set(MONDAY_0900)
+    sending = asyncio.create_task(stuck.run_due())
+    while not await _leased(spare):
+        await asyncio.sleep(0.01)
+    sending.cancel()  # kill -9: the lease stays in the store
+
+    clock.set(MONDAY_0900 + timedelta(seconds=20))
+    await spare.run_due()
+    assert platform.posts == []  # still the dead worker's
+    wake = await spare.next_wakeup()
+    assert wake == MONDAY_0900 + LEASE and LEASE < timedelta(minutes=1)
+
+    clock.set(wake)
+    await spare.run_due()
+    assert [place.channel for place, _, _ in platform.posts] == ["g0"]
+    await spare.run_due()
+    assert len(platform.posts) == 1
+
+
+async def _leased(service) -> bool:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from bot.store.models import Quiz
+
+    async with service.sessions() as session:
+        return await session.scalar(select(Quiz.lease_owner).where(Quiz.kind == "daily")) is not None
+
+
+async def test_a_send_in_flight_on_one_worker_is_left_alone_by_the_others(open_service, clock):
+    first, second = await open_service(), await open_service()
+    platform = Platform()
+    platform.hold = asyncio.Event()  # the first worker's sends wait on the platform
+    for w in (first, second):
+        w.attach("terminal", platform)
+    await _groups(first, clock, 3)
+
+    clock.set(MONDAY_0900)
+    sending = asyncio.create_task(first.run_due())
+    while not await _leased(second):
+        await asyncio.sleep(0.01)
+    clock.set(MONDAY_0900 + timedelta(seconds=5))
+    await second.run_due()  # sees the opened, not yet posted quizzes: they are leased
+    platform.hold.set()
+    await sending
+    assert Counter(place.channel for place, _, _ in platform.posts) == {"g0": 1, "g1": 1, "g2": 1}
