@@ -238,7 +238,7 @@ async def test_an_outage_is_retried_with_exponential_backoff_and_jitter_and_logg
         clock.advance(seconds=5)
         await service.run_due()
     assert len(flaky.attempts) == 7 and len(flaky.posts) == 1
-    gaps = [(b - a).total_seconds() for a, b in zip(flaky.attempts, flaky.attempts[1:])]
+    gaps = [(b - a).total_seconds() for a, b in zip(flaky.attempts, flaky.attempts[1:], strict=False)]
     for n, gap in enumerate(gaps[:6]):  # about 30 s, doubling; jitter between half and all of it
         assert 0.5 * 30 * 2 ** n <= gap <= 30 * 2 ** n + 5, (n, gaps)
     warnings = [r for r in caplog.records if r.name == "bot.schedule.daily" and r.levelname == "WARNING"]
