@@ -89,13 +89,14 @@ async def test_a_worker_killed_while_sending_is_replaced_when_its_lease_runs_out
     assert len(platform.posts) == 1
 
 
-async def _leased(service) -> bool:  # noqa: ANN001
-    from sqlalchemy import select
+async def _leased(service, n: int = 1) -> bool:  # noqa: ANN001
+    """Whether ``n`` daily quizzes are held by a worker's send lease."""
+    from sqlalchemy import func, select
 
     from bot.store.models import Quiz
 
     async with service.sessions() as session:
-        return await session.scalar(select(Quiz.lease_owner).where(Quiz.kind == "daily")) is not None
+        return await session.scalar(select(func.count()).where(Quiz.lease_owner.is_not(None))) >= n
 
 
 async def test_a_send_in_flight_on_one_worker_is_left_alone_by_the_others(open_service, clock):
@@ -108,7 +109,7 @@ async def test_a_send_in_flight_on_one_worker_is_left_alone_by_the_others(open_s
 
     clock.set(MONDAY_0900)
     sending = asyncio.create_task(first.run_due())
-    while not await _leased(second):
+    while not await _leased(second, 3):  # the first worker opened all three and is sending them
         await asyncio.sleep(0.01)
     clock.set(MONDAY_0900 + timedelta(seconds=5))
     await second.run_due()  # sees the opened, not yet posted quizzes: they are leased

@@ -140,6 +140,7 @@ class DailyPosts:
         work += [self._scheduled(group, now) for group in due]
         work += [self.resend(quiz_id, now) for quiz_id in unposted]
         work += [self._resend_results(quiz_id, now) for quiz_id in unsent_results]
+        self._rng.shuffle(work)  # other workers take the same list: meet them in few places
         await asyncio.gather(*(self._bounded(w) for w in work))
 
     async def _bounded(self, work: Awaitable[object]) -> None:
@@ -195,16 +196,18 @@ class DailyPosts:
                     taken = taken.where(Group.next_post_at == claim[0]).values(next_post_at=claim[1])
                 else:
                     taken = taken.values(posts_made=Group.posts_made)
-                if (await session.execute(taken)).rowcount != 1:
+                group = (await session.execute(taken.returning(Group),
+                                               execution_options={"populate_existing": True})).scalar_one_or_none()
+                if group is None:
                     return None
-                group = await session.get(Group, group_id, populate_existing=True)
                 tz, at = zone(group.timezone), parse_time(group.post_time)
-                if await session.scalar(select(Quiz.id).where(Quiz.group_id == group.id, Quiz.post_date == day)):
+                # this day's quiz (if it exists already) and the open ones, which this one closes
+                known = (await session.execute(select(Quiz.id, Quiz.post_date).where(
+                    Quiz.group_id == group.id,
+                    or_(Quiz.post_date == day, and_(Quiz.kind == "daily", Quiz.closed_at.is_(None)))))).all()
+                if any(d == day for _, d in known):
                     return None
-                # the previous daily quiz closes when this one opens, if it is still open
-                previous = (await session.scalars(
-                    select(Quiz.id).where(Quiz.group_id == group.id, Quiz.kind == "daily", Quiz.closed_at.is_(None))
-                )).all()
+                previous = [quiz_id for quiz_id, _ in known]
                 objective = self.rotation.objective_for(group.seed, group.posts_made)
                 used = Counter(dict((await session.execute(
                     select(Quiz.question_id, func.count())
@@ -223,11 +226,13 @@ class DailyPosts:
                 )
                 session.add(quiz)
                 group.posts_made += 1
+                await session.flush()  # the quiz's id, which its buttons carry
+                reply = await self._compose(session, quiz)
         except IntegrityError:  # another worker's post-now opened this day's quiz first
             return None
         for quiz_id in previous:
             await self.close(quiz_id, now)
-        return await self._post(group, quiz, now, unclear=False)
+        return await self._post(group, quiz, now, unclear=False, reply=reply)
 
     async def post_now(self, group_id: int, now: datetime, day: date) -> Sent | None:
         """An admin's post-now: open and post ``day``'s quiz, or send it again if it exists but
@@ -256,7 +261,8 @@ class DailyPosts:
         quiz, group = claimed
         return await self._post(group, quiz, now, unclear=quiz.tries > 1)
 
-    async def _post(self, group: Group, quiz: Quiz, now: datetime, *, unclear: bool) -> Sent:
+    async def _post(self, group: Group, quiz: Quiz, now: datetime, *, unclear: bool,
+                    reply: Reply | None = None) -> Sent:
         """Send the post (after looking for it, if an earlier send's outcome is unknown)."""
         poster, place, key = self.posters[group.platform], place_of(group), post_key(quiz.id)
 
@@ -264,7 +270,7 @@ class DailyPosts:
             if unclear and (ref := await poster.find(place, key)) is not None:
                 log.info("the daily post of quiz %s had arrived after all (%s); not sending it again", quiz.id, ref)
                 return ref
-            return await poster.post(place, await self.post_reply(quiz), key=key)
+            return await poster.post(place, reply or await self.post_reply(quiz), key=key)
 
         try:
             ref = await _within(send())
@@ -283,7 +289,10 @@ class DailyPosts:
         the group's first post of a week. One message, so the recap goes out exactly when
         the post does."""
         async with self.sessions() as session:
-            recap = await recap_for_post(session, quiz)
+            return await self._compose(session, quiz)
+
+    async def _compose(self, session: AsyncSession, quiz: Quiz) -> Reply:
+        recap = await recap_for_post(session, quiz)
         question = self.pack.question_by_id[quiz.question_id]
         objective = self.pack.objective_by_id[quiz.objective_id]
         lead = None
@@ -309,7 +318,8 @@ class DailyPosts:
             await self._send_results(quiz_id, now)
 
     async def _resend_results(self, quiz_id: int, now: datetime) -> None:
-        if await self._claim(quiz_id, now, Quiz.message_ref.is_not(None)) is not None:
+        unsent = and_(Quiz.message_ref.is_not(None), Quiz.closed_at.is_not(None), Quiz.results_sent.is_(False))
+        if await self._claim(quiz_id, now, unsent) is not None:
             await self._send_results(quiz_id, now)
 
     async def _send_results(self, quiz_id: int, now: datetime) -> None:
@@ -353,9 +363,11 @@ class DailyPosts:
         """Release the lease; back off (or stop, if permanent); tell admins via the group's problem."""
         if error.problem.permanent:
             retry_at, stopped = None, True
+        elif error.retry_after is not None:  # the platform said when: then, spread over a fifth more
+            retry_at, stopped = now + timedelta(seconds=error.retry_after * self._rng.uniform(1.0, 1.2)), False
         else:
             backoff = min(BACKOFF_CAP, BACKOFF * 2 ** max(0, tries - 1)) * self._rng.uniform(0.5, 1.0)
-            retry_at, stopped = now + max(backoff, timedelta(seconds=error.retry_after or 0)), False
+            retry_at, stopped = now + backoff, False
         async with self.sessions() as session, session.begin():
             await session.execute(update(Quiz).where(Quiz.id == quiz_id).values(
                 retry_at=retry_at, stopped=stopped, lease_owner=None, lease_until=None))
@@ -368,6 +380,8 @@ class DailyPosts:
                         doing, error, then)
 
     async def _recovered(self, session: AsyncSession, group: Group) -> None:
+        if group.problem is None:  # as read when this delivery began: nothing to clear
+            return
         cleared = await session.execute(update(Group).where(Group.id == group.id, Group.problem.is_not(None))
                                         .values(problem=None, problem_detail=None, problem_since=None))
         if cleared.rowcount == 1:

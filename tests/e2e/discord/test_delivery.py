@@ -150,9 +150,9 @@ async def test_a_long_rate_limit_backs_off_past_retry_after_and_other_groups_go_
     assert len(fake.calls_to("POST", f"/channels/{other}/messages")) == 2  # the other group's post went out
     assert_one_warning(caplog, "rate_limited")
 
-    await bot.run_due(POST_AT + timedelta(seconds=90))
+    await bot.run_due(POST_AT + timedelta(seconds=119))
     assert daily_posts(fake) == []
-    await bot.run_due(POST_AT + timedelta(seconds=121))
+    await bot.run_due(POST_AT + timedelta(seconds=145))  # Retry-After + up to 20% jitter
     assert len(daily_posts(fake)) == 1
 
 

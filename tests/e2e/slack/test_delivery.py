@@ -119,9 +119,9 @@ async def test_rate_limit_waits_for_retry_after_then_posts(slack: Harness, caplo
     slack.fake.faults.add("POST", "chat.postMessage", status=429, headers={"Retry-After": "600"})
     await tick(slack, MONDAY_0900_BERLIN)
     assert_one_warning(caplog, "rate_limited")
-    await tick(slack, MONDAY_0900_BERLIN + timedelta(minutes=9))  # backoff alone would have retried by now
+    await tick(slack, MONDAY_0900_BERLIN + timedelta(minutes=9, seconds=59))  # backoff alone retries sooner
     assert quiz_posts(slack) == [] and len(slack.fake.calls_to("chat.postMessage")) == 2
-    await tick(slack, MONDAY_0900_BERLIN + timedelta(minutes=10, seconds=1))
+    await tick(slack, MONDAY_0900_BERLIN + timedelta(minutes=12, seconds=1))  # Retry-After + up to 20% jitter
     assert len(quiz_posts(slack)) == 1
 
 
