@@ -61,11 +61,28 @@ def _current(connection: Connection) -> str | None:
     return MigrationContext.configure(connection).get_current_revision()
 
 
+#: Any constant: the PostgreSQL advisory lock that lets one process at a time migrate.
+MIGRATION_LOCK = 0x5747_0001
+
+
+def _begin_migration(connection: Connection) -> None:
+    """Make the migration one transaction that one process runs at a time. SQLite's driver would
+    run each CREATE in autocommit (a kill -9 halfway left "table groups already exists" forever):
+    BEGIN IMMEDIATE opens the transaction and takes the write lock. PostgreSQL's DDL is
+    transactional already; an advisory lock keeps workers starting together from racing."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+
+
 async def upgrade(engine: AsyncEngine) -> tuple[str | None, str | None]:
-    """Bring the schema to the newest revision; returns (before, after)."""
+    """Bring the schema to the newest revision, all or nothing; returns (before, after)."""
     async with engine.begin() as conn:
-        before = await conn.run_sync(_current)
-        await conn.run_sync(lambda c: command.upgrade(_config(c), "head"))
+        await conn.run_sync(_begin_migration)
+        before = await conn.run_sync(_current)  # read under the lock: another process may have just done it
+        if before != _head():
+            await conn.run_sync(lambda c: command.upgrade(_config(c), "head"))
         return before, await conn.run_sync(_current)
 
 
