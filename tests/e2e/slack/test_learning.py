@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ..discord.pack import build_pack
-from ..fakes.slack_fake import buttons
+from ..fakes.slack_fake import buttons, message_text
 from .conftest import ANN, Harness, choice_label
 
 
@@ -69,3 +69,18 @@ async def test_a_ten_question_exam_in_one_message_then_its_results(slack: Harnes
     history = await slack.command_reply("exam history", ANN)
     assert "700 / 1000" in history
     assert not [p for p in fake.posts() if "Mock exam" in p.text]
+
+
+async def test_the_home_tab_shows_readiness(slack: Harness) -> None:
+    fake = slack.fake
+    await slack.client.event(fake.home_opened_event(ANN))
+    await fake.wait_for(lambda: ANN in fake.views, what="Ann's home view")
+    assert "Predicted score: not enough answers yet" in message_text(fake.views[ANN])
+    await slack.command_reply("quiz", ANN)
+    practice = fake.responses[-1]
+    await slack.click_reply(practice.body, ANN, choice_label(practice.body, "Bravo"))
+    del fake.views[ANN]
+    await slack.client.event(fake.home_opened_event(ANN))
+    await fake.wait_for(lambda: ANN in fake.views, what="Ann's home view again")
+    home = message_text(fake.views[ANN])
+    assert "Exam readiness" in home and "From 1 question answered" in home and "Study next" in home
