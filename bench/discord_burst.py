@@ -313,7 +313,8 @@ async def burst(fake: FakeDiscord, bot: Bot, clicks: int) -> Outcome:
                                                  "timezone": "Europe/Berlin"}, sub="setup")
     assert "every day at 09:00" in setup.text(), setup.text()
     await bot.run_due(POST_AT)
-    (post,) = [m for m in fake.channel_messages(study) if m.get("webhook_id") is None]
+    # the daily post: the bot's REST message with answer buttons (not setup's notice)
+    (post,) = [m for m in fake.channel_messages(study) if m.get("webhook_id") is None and m["components"]]
     components = buttons(post)
     rng = random.Random(1)
     click: Callable[[User], Interaction]
