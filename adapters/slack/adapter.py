@@ -184,7 +184,7 @@ class SlackAdapter:
         runner = web.AppRunner(web_app, access_log=None)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self.port)
+            site = web.TCPSite(runner, self.host, self.port, backlog=1024)  # room for a burst of new connections
             await site.start()
             if runner.addresses:  # the bound port, when asked for port 0
                 self.port = runner.addresses[0][1]

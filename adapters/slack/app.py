@@ -12,11 +12,10 @@ the log.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import aiohttp
@@ -240,16 +239,14 @@ class Tracker:
         self._idle = asyncio.Event()
         self._idle.set()
 
-    @contextlib.asynccontextmanager
-    async def busy(self) -> AsyncIterator[None]:
+    def enter(self) -> None:
         self._busy += 1
         self._idle.clear()
-        try:
-            yield
-        finally:
-            self._busy -= 1
-            if self._busy == 0:
-                self._idle.set()
+
+    def leave(self) -> None:
+        self._busy -= 1
+        if self._busy == 0:
+            self._idle.set()
 
     async def idle(self) -> None:
         await self._idle.wait()
@@ -318,6 +315,7 @@ class SlackBot:
         self.installations = installations
         self.directory = Directory(ttl=admin_ttl, clock=clock)
         self.tracker = Tracker()
+        self._tasks: set[asyncio.Task[None]] = set()  # work running after its ack (kept referenced)
         self.app = AsyncApp(
             name="studybot",
             client=client,
@@ -327,7 +325,9 @@ class SlackBot:
             installation_store_bot_only=True if oauth_settings is not None else None,
             user_facing_authorize_error_message=NOT_INSTALLED,
             request_verification_enabled=True,
-            process_before_response=False,
+            # listeners acknowledge and hand their work to a task of ours (_later), so Bolt answers
+            # Slack as soon as ack() returns instead of polling every 10 ms for it
+            process_before_response=True,
         )
         self._register()
 
@@ -379,59 +379,55 @@ class SlackBot:
         @app.command(COMMAND)
         async def on_command(ack, body, client):
             await ack()
-            async with self.tracker.busy():
-                team, user_id, channel = _team(body), str(body.get("user_id", "")), _channel(body)
-                replier = Replier(client, body.get("response_url"), channel, user_id)
+            team, user_id, channel = _team(body), str(body.get("user_id", "")), _channel(body)
+            replier = Replier(client, body.get("response_url"), channel, user_id)
 
-                async def work() -> list[Reply]:
-                    command = parse(str(body.get("text") or ""), prefix=PREFIX)
-                    if isinstance(command, ParseError):
-                        return [say(command.message)]
-                    member = await self._member(client, team, user_id, str(body.get("user_name") or ""))
-                    ctx = Context(member=member, place=Place(PLATFORM, team, channel), prefix=PREFIX)
-                    return list(await self.service.handle(ctx, command))
+            async def work() -> list[Reply]:
+                command = parse(str(body.get("text") or ""), prefix=PREFIX)
+                if isinstance(command, ParseError):
+                    return [say(command.message)]
+                member = await self._member(client, team, user_id, str(body.get("user_name") or ""))
+                ctx = Context(member=member, place=Place(PLATFORM, team, channel), prefix=PREFIX)
+                return list(await self.service.handle(ctx, command))
 
-                await self._guarded("command", replier, work)
+            self._later(self._guarded("command", replier, work))
 
         @app.action(ANSWER_ACTION)
         async def on_answer(ack, body, action, client):
             await ack()
-            async with self.tracker.busy():
-                await self._answer(body, client, codec.decode(str(action.get("action_id", ""))))
+            self._later(self._answer(body, client, codec.decode(str(action.get("action_id", "")))))
 
         @app.action(SUBMIT_ACTION)
         async def on_submit(ack, body, action, client):
             await ack()
-            async with self.tracker.busy():
-                quiz_id = int(SUBMIT_ACTION.match(str(action["action_id"])).group("quiz_id"))  # type: ignore[union-attr]
-                value = str(action.get("value") or "")
-                need = int(value) if value.isdigit() else 0
-                positions = _selected_positions(body, PICK_PREFIX + codec.quiz_prefix(quiz_id))
-                if not positions or (need and len(positions) != need):
-                    replier = self._replier_for_action(body, client)
-                    ticked = f"you ticked {len(positions)}" if positions else "nothing is ticked yet"
-                    wanted = f"exactly {need} answers" if need else "your answers"
-                    reply = say(f"Tick {wanted} first, then press Submit ({ticked}).")
-                    await self._guarded("submit", replier, _const([reply]))
-                    return
-                await self._answer(body, client, codec.Pick(quiz_id, frozenset(positions)))
+            quiz_id = int(SUBMIT_ACTION.match(str(action["action_id"])).group("quiz_id"))  # type: ignore[union-attr]
+            value = str(action.get("value") or "")
+            need = int(value) if value.isdigit() else 0
+            positions = _selected_positions(body, PICK_PREFIX + codec.quiz_prefix(quiz_id))
+            if not positions or (need and len(positions) != need):
+                replier = self._replier_for_action(body, client)
+                ticked = f"you ticked {len(positions)}" if positions else "nothing is ticked yet"
+                wanted = f"exactly {need} answers" if need else "your answers"
+                reply = say(f"Tick {wanted} first, then press Submit ({ticked}).")
+                self._later(self._guarded("submit", replier, _const([reply])))
+                return
+            self._later(self._answer(body, client, codec.Pick(quiz_id, frozenset(positions))))
 
         @app.action(COMMAND_ACTION)
         async def on_command_button(ack, body, action, client):
             await ack()
-            async with self.tracker.busy():
-                replier = self._replier_for_action(body, client)
-                text = codec.decode_action(str(action.get("action_id", ""))) or ""
+            replier = self._replier_for_action(body, client)
+            text = codec.decode_action(str(action.get("action_id", ""))) or ""
 
-                async def work() -> list[Reply]:
-                    command = parse(text, prefix=PREFIX)
-                    if isinstance(command, ParseError):
-                        return [say("That button is not one of mine any more.")]
-                    member = await self._answerer(client, body)
-                    ctx = Context(member=member, place=Place(PLATFORM, member.workspace, _channel(body)), prefix=PREFIX)
-                    return list(await self.service.handle(ctx, command))
+            async def work() -> list[Reply]:
+                command = parse(text, prefix=PREFIX)
+                if isinstance(command, ParseError):
+                    return [say("That button is not one of mine any more.")]
+                member = await self._answerer(client, body)
+                ctx = Context(member=member, place=Place(PLATFORM, member.workspace, _channel(body)), prefix=PREFIX)
+                return list(await self.service.handle(ctx, command))
 
-                await self._guarded("button", replier, work)
+            self._later(self._guarded("button", replier, work))
 
         @app.action(REPORT_ACTION)
         async def on_report(ack, body, action, client):
@@ -449,21 +445,34 @@ class SlackBot:
         async def on_home_opened(event, body, client):
             if event.get("tab", "home") != "home" or not event.get("user"):
                 return
-            async with self.tracker.busy():
-                await self._publish_home(client, str(body.get("team_id") or ""), str(event["user"]))
+            self._later(self._publish_home(client, str(body.get("team_id") or ""), str(event["user"])))
 
         @app.event("app_uninstalled")
         async def on_uninstalled(body):
-            await self._lost_workspace(body, "uninstalled")
+            self._later(self._lost_workspace(body, "uninstalled"))
 
         @app.event("tokens_revoked")
         async def on_tokens_revoked(event, body):
             if (event.get("tokens") or {}).get("bot"):  # user tokens only: StudyBot holds none
-                await self._lost_workspace(body, "bot token revoked")
+                self._later(self._lost_workspace(body, "bot token revoked"))
 
         @app.error
         async def on_error(error, body):
             log.error("Unhandled Slack error: %s", type(error).__name__, exc_info=error)
+
+    def _later(self, work: Awaitable[None]) -> None:
+        """Run acknowledged work after the acknowledgement, counted by the tracker from now."""
+        async def run() -> None:
+            try:
+                await work
+            finally:
+                self.tracker.leave()
+
+        self.tracker.enter()
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _lost_workspace(self, body: dict[str, Any], why: str) -> None:
         """The app can no longer reach this workspace: forget its installation and pause its
@@ -471,12 +480,11 @@ class SlackBot:
         team = str(body.get("team_id") or "")
         if not team:
             return
-        async with self.tracker.busy():
-            if self.installations is not None:
-                await self.installations.async_delete_all(enterprise_id=body.get("enterprise_id"), team_id=team)
-            paused = await self.service.pause_workspace(PLATFORM, team, UNINSTALLED)
-            log.warning("Slack workspace %s: %s; paused its %d study group(s) until the app is installed again",
-                        team, why, paused)
+        if self.installations is not None:
+            await self.installations.async_delete_all(enterprise_id=body.get("enterprise_id"), team_id=team)
+        paused = await self.service.pause_workspace(PLATFORM, team, UNINSTALLED)
+        log.warning("Slack workspace %s: %s; paused its %d study group(s) until the app is installed again",
+                    team, why, paused)
 
     def _replier_for_action(self, body: dict[str, Any], client: AsyncWebClient) -> Replier:
         user_id = str((body.get("user") or {}).get("id", ""))
