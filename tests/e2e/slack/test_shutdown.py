@@ -42,9 +42,11 @@ async def test_sigterm_after_200_acknowledged_clicks_finishes_every_one(fake: Fa
     try:
         async with aiohttp.ClientSession() as session:
             client = SignedClient(url, SIGNING_SECRET, session)
-            for text in (f"setup <#{CHANNEL}|study> 09:00 Europe/Berlin", "post-now"):
+            for i, text in enumerate((f"setup <#{CHANNEL}|study> 09:00 Europe/Berlin", "post-now")):
                 status, _, _ = await client.form(fake.slash_form(text, user=ADMIN))
                 assert status == 200
+                # the ack comes before the work: post-now must not overtake setup
+                await fake.wait_for(lambda i=i: len(fake.responses) > i, timeout=15, what=f"the reply to {text!r}")
             [post] = await fake.wait_for(lambda: [p for p in fake.posts(CHANNEL) if buttons(p.blocks)] or None,
                                          timeout=15, what="the daily post")
             members = [f"U{i:04d}" for i in range(CLICKS)]
