@@ -432,8 +432,7 @@ class SlackBot:
         @app.action(REPORT_ACTION)
         async def on_report(ack, body, action, client):
             await ack()
-            async with self.tracker.busy():
-                await self._report(body, client, action)
+            self._later(self._report(body, client, action))
 
         @app.action(re.compile(".*"))
         async def on_other_action(ack):
