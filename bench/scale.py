@@ -2,6 +2,7 @@
 
     python bench/scale.py            # every section
     python bench/scale.py posts      # 10,000 groups due at the same 09:00 (bench/scale_posts.py)
+    python bench/scale.py answers    # 1, 2 and 4 worker processes answer one burst (bench/scale_answers.py)
 
 Sections need the PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth) the tests use.
 """
@@ -24,7 +25,13 @@ def _posts() -> Awaitable[None]:
     return run()
 
 
-SECTIONS: dict[str, Callable[[], Awaitable[None]]] = {"posts": _posts}
+def _answers() -> Awaitable[None]:
+    from bench.scale_answers import run
+
+    return run()
+
+
+SECTIONS: dict[str, Callable[[], Awaitable[None]]] = {"answers": _answers, "posts": _posts}
 
 
 def main(names: list[str]) -> None:
