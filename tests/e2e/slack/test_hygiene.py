@@ -209,7 +209,29 @@ async def test_a_transient_auth_test_failure_is_retried_at_startup(fake: FakeSla
 # --- the Web API client's retries ---------------------------------------------------------------------
 
 
-async def test_a_dropped_post_message_is_not_resent_by_the_client(slack: Harness) -> None:
+async def test_a_dropped_reply_dm_is_not_resent_by_the_adapters_client(slack: Harness) -> None:
+    """The member's reply to an App Home click (no response_url, no channel) goes out as a DM
+    through the adapter's own client (Bolt's per-request copy of it): a chat.postMessage that
+    Slack stored before the connection dropped must not be sent again."""
+    fake = slack.fake
+    await slack.setup_group()
+    post = await slack.post_daily(MONDAY_0900_BERLIN)
+    await slack.client.event(fake.home_opened_event(ANN))
+    await fake.wait_for(lambda: ANN in fake.views, what="Ann's home view")
+    fake.faults.add("POST", "chat.postMessage", kind="drop")  # stored by Slack, then the connection drops
+    status, _, _ = await slack.client.interaction(
+        fake.click_payload(fake.views[ANN], user=ANN, label=choice_label(post, RIGHT))
+    )
+    assert status == 200
+    await fake.wait_for(lambda: fake.faults.fired, what="the dropped DM")
+    await slack.settled()
+    dms = [c for c in fake.calls_to("chat.postMessage") if c.args.get("channel") == ANN]
+    answered = [message_text(c.args) for c in dms if "Correct" in message_text(c.args)]
+    assert len(answered) == 1, [message_text(c.args) for c in dms]  # stored once, never re-sent
+
+
+async def test_a_dropped_daily_post_is_not_resent_by_the_posters_client(slack: Harness) -> None:
+    """The daily post goes through SlackPoster's own client (no retry handlers)."""
     fake = slack.fake
     await slack.setup_group()
     fake.faults.add("POST", "chat.postMessage", kind="drop")  # stored by Slack, then the connection drops
