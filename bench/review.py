@@ -20,40 +20,13 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from answers import Poster, ctx, pct  # the daily-answer bench's members and poster (bench/ is on sys.path)
+
 from bot import codec
-from bot.commands import Answer, Context, Member, Place, PostNow, Review, Setup
+from bot.commands import Answer, PostNow, Review, Setup
 from bot.config import Settings
 from bot.replies import Reply
 from bot.service import StudyService
-
-PLACE = Place("bench", "ws", "general")
-
-
-def ctx(user: str, admin: bool = False) -> Context:
-    return Context(Member("bench", "ws", user, user, admin), PLACE)
-
-
-def pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(q * len(values)))]
-
-
-class Poster:
-    def __init__(self) -> None:
-        self.last: Reply | None = None
-
-    async def post(self, place, reply, *, key=None):  # noqa: ANN001, ANN201
-        self.last = reply
-        return "1"
-
-    async def find(self, place, key):  # noqa: ANN001, ANN201
-        return None
-
-    async def update(self, place, ref, reply):  # noqa: ANN001, ANN201
-        pass
-
-    async def check(self, place, notice):  # noqa: ANN001, ANN201
-        pass
 
 
 def quiz_of(reply: Reply) -> tuple[int, int, int]:
