@@ -1,9 +1,12 @@
-"""Test helpers: a settable clock and a poster that records what the core sends."""
+"""Test helpers: a settable clock, a poster that records what the core sends, delivery log checks."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+
+import pytest
 
 from bot.commands import Context, Member, Place
 from bot.replies import Reply
@@ -79,3 +82,15 @@ async def stop_serving(task, service) -> None:  # noqa: ANN001 - an asyncio.Task
             await task
     if service is not None:
         await service.close()
+
+
+def delivery_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """The WARNING-or-worse records of the daily-post delivery, where platform failures are logged."""
+    return [r for r in caplog.records if r.name == "bot.schedule.daily" and r.levelno >= logging.WARNING]
+
+
+def assert_one_warning(caplog: pytest.LogCaptureFixture, *words: str) -> None:
+    """Exactly one delivery WARNING, without a traceback, naming every one of ``words``."""
+    [warning] = delivery_warnings(caplog)
+    assert warning.levelno == logging.WARNING and warning.exc_info is None, warning
+    assert all(w in warning.getMessage() for w in words), warning.getMessage()

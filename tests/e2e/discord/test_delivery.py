@@ -5,10 +5,9 @@ against the fake Discord's faults (real status and error codes), seen as the adm
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import datetime, timedelta, timezone
 
-import pytest
+from tests.helpers import assert_one_warning, delivery_warnings
 
 from ..fakes.discord_fake import FakeDiscord, buttons
 from ..fakes.faults import Fault
@@ -25,16 +24,6 @@ UNKNOWN_MESSAGE = {"message": "Unknown Message", "code": 10008}
 
 def posts_to(fake: FakeDiscord) -> list:
     return fake.calls_to("POST", f"/channels/{study(fake)}/messages")
-
-
-def delivery_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "bot.schedule.daily" and r.levelno >= logging.WARNING]
-
-
-def assert_one_warning(caplog: pytest.LogCaptureFixture, *words: str) -> None:
-    [warning] = delivery_warnings(caplog)
-    assert warning.levelno == logging.WARNING and warning.exc_info is None, warning
-    assert all(w in warning.getMessage() for w in words), warning.getMessage()
 
 
 async def test_missing_permissions_stop_retries_and_the_admin_is_told_how_to_fix_it(bot: Bot, fake: FakeDiscord, caplog):

@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.poster import SlackPoster
 from bot.commands import Place
 from bot.replies import say
+from tests.helpers import assert_one_warning, delivery_warnings
 
 from ..fakes.slack_fake import Message
 from .conftest import ADMIN, BOT_TOKEN, CHANNEL, Harness, at_utc
@@ -27,16 +28,6 @@ TUESDAY_0900_BERLIN = at_utc(5, 8)
 
 def quiz_posts(h: Harness) -> list[Message]:
     return [m for m in h.fake.posts(CHANNEL) if m.metadata]
-
-
-def delivery_warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "bot.schedule.daily" and r.levelno >= logging.WARNING]
-
-
-def assert_one_warning(caplog: pytest.LogCaptureFixture, *words: str) -> None:
-    [warning] = delivery_warnings(caplog)
-    assert warning.levelno == logging.WARNING and warning.exc_info is None, warning
-    assert all(w in warning.getMessage() for w in words), warning.getMessage()
 
 
 async def tick(h: Harness, at) -> None:  # noqa: ANN001
