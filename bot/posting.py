@@ -44,6 +44,11 @@ class DeliveryError(Exception):
     def __str__(self) -> str:
         return f"{self.problem.value} ({self.detail})" if self.detail else self.problem.value
 
+    @classmethod
+    def unreachable(cls, error: BaseException) -> DeliveryError:
+        """A timeout or dropped connection: the platform may have stored the message."""
+        return cls(Problem.UNAVAILABLE, "timeout" if isinstance(error, TimeoutError) else type(error).__name__)
+
 
 class Poster(Protocol):
     async def post(self, place: Place, reply: Reply, *, key: str | None = None) -> str:

@@ -51,9 +51,7 @@ def classify(error: BaseException) -> DeliveryError:
         if error.status >= 500:
             return DeliveryError(Problem.UNAVAILABLE, detail)
         return DeliveryError(Problem.REJECTED, detail)
-    if isinstance(error, asyncio.TimeoutError):
-        return DeliveryError(Problem.UNAVAILABLE, "timeout")
-    return DeliveryError(Problem.UNAVAILABLE, type(error).__name__)
+    return DeliveryError.unreachable(error)
 
 
 async def _call(work: Awaitable[T]) -> T:

@@ -62,9 +62,7 @@ def classify(error: BaseException) -> DeliveryError:
         if status >= 500:
             return DeliveryError(Problem.UNAVAILABLE, code or str(status))
         return DeliveryError(Problem.REJECTED, code or str(status))
-    if isinstance(error, asyncio.TimeoutError):
-        return DeliveryError(Problem.UNAVAILABLE, "timeout")
-    return DeliveryError(Problem.UNAVAILABLE, type(error).__name__)
+    return DeliveryError.unreachable(error)
 
 
 async def _call(work: Awaitable[AsyncSlackResponse]) -> AsyncSlackResponse:
