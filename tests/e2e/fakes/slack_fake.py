@@ -6,8 +6,9 @@
   ``chat.postMessage`` (with message metadata; into ``channels`` the bot is a member of, else
   ``not_in_channel`` / ``channel_not_found`` / ``is_archived``), ``chat.postEphemeral``,
   ``chat.update``, ``conversations.history``, ``views.publish``, ``apps.connections.open`` and
-  ``oauth.v2.access`` (codes from :meth:`FakeSlack.install_code` become per-workspace bot tokens;
-  :meth:`FakeSlack.revoke` ends them). Every call is recorded in ``calls``; message payloads are checked
+  ``oauth.v2.access`` (codes from :meth:`FakeSlack.install_code` become per-workspace bot tokens,
+  or one org-wide token for an Enterprise Grid org that reaches every workspace of the org:
+  :meth:`FakeSlack.add_team`; :meth:`FakeSlack.revoke` ends them). Every call is recorded in ``calls``; message payloads are checked
   against Slack's Block Kit limits (an oversize message answers ``invalid_blocks``, like Slack);
   tokens are checked (``invalid_auth``). Unknown methods answer ``unknown_method`` and are recorded.
 * **response_url**s (``POST /response/<user>/<n>``): what Bolt's ``respond()`` posts, recorded in
@@ -90,12 +91,24 @@ class Message:
     metadata: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True)
+class Grant:
+    """What an admin approved on Slack's consent screen (see :meth:`FakeSlack.install_code`)."""
+
+    team: str | None
+    name: str
+    installer: str
+    enterprise: str | None
+    org_wide: bool
+
+
 @dataclass
 class Channel:
     id: str
     name: str
     member: bool = True  # the bot is in it (else chat.postMessage answers not_in_channel)
     archived: bool = False
+    team: str | None = None  # the workspace it is in (None: any token may reach it)
 
 
 def message_text(msg: dict[str, Any]) -> str:
@@ -264,7 +277,10 @@ class FakeSlack:
         # "Add to Slack": oauth.v2.access trades a code for a workspace's own bot token
         self.client_id, self.client_secret = "1234.5678", "oauth-client-secret"
         self.team_tokens: dict[str, str] = {}  # bot token -> team id
-        self._codes: dict[str, tuple[str, str, str]] = {}  # code -> (team id, team name, installer)
+        # Enterprise Grid: an org-wide install's token reaches every workspace of its org
+        self.org_tokens: dict[str, str] = {}  # bot token -> enterprise id
+        self.enterprise_of: dict[str, str] = {}  # team id -> enterprise id (add_team)
+        self._codes: dict[str, Grant] = {}
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._ts = itertools.count(1)
@@ -311,35 +327,56 @@ class FakeSlack:
         """What a member reads of a message's text: see :func:`seen_text`."""
         return seen_text(mrkdwn, self.users, self.channel_names)
 
-    def add_channel(self, channel_id: str, name: str, *, member: bool = True, archived: bool = False) -> Channel:
-        self.channels[channel_id] = channel = Channel(channel_id, name, member, archived)
+    def add_channel(
+        self, channel_id: str, name: str, *, member: bool = True, archived: bool = False, team: str | None = None
+    ) -> Channel:
+        self.channels[channel_id] = channel = Channel(channel_id, name, member, archived, team)
         return channel
 
-    def _channel_error(self, channel: str) -> str | None:
-        """What Slack answers for posting in ``channel`` (an id or a #name); None: it may post.
-        Direct messages (user ids) are always open."""
+    def add_team(self, team: str, enterprise: str) -> None:
+        """A workspace inside an Enterprise Grid org."""
+        self.enterprise_of[team] = enterprise
+
+    def _channel_error(self, channel: str, token: str) -> str | None:
+        """What Slack answers for posting in ``channel`` (an id or a #name) with ``token``; None: it
+        may post. Direct messages (user ids) are always open; a channel of a workspace the token
+        does not reach is not found."""
         if channel in self.users or channel.startswith(("U", "D", "W")):
             return None
         found = self.channels.get(channel) or next(
             (c for c in self.channels.values() if c.name == channel.lstrip("#")), None)
-        if found is None:
+        if found is None or (found.team is not None and found.team not in self.reach(token)):
             return "channel_not_found"
         if found.archived:
             return "is_archived"
         return None if found.member else "not_in_channel"
 
-    def install_code(self, team: str, team_name: str, installer: str) -> str:
-        """The one-time code Slack hands the app's redirect after an admin of ``team`` approves."""
-        code = f"code-{team}-{next(self._triggers)}"
-        self._codes[code] = (team, team_name, installer)
+    def install_code(
+        self, team: str | None, team_name: str, installer: str, *, enterprise: str | None = None,
+        org_wide: bool = False,
+    ) -> str:
+        """The one-time code Slack hands the app's redirect after an admin approves: of ``team``
+        (a workspace, inside ``enterprise`` when given), or with ``org_wide`` of the whole org
+        ``enterprise`` (``team_name`` is then the org's name and ``team`` is ignored)."""
+        code = f"code-{enterprise if org_wide else team}-{next(self._triggers)}"
+        self._codes[code] = Grant(None if org_wide else team, team_name, installer, enterprise, org_wide)
         return code
 
-    def revoke(self, team: str) -> None:
-        """The workspace uninstalled the app: its bot tokens stop working."""
-        self.team_tokens = {t: tm for t, tm in self.team_tokens.items() if tm != team}
+    def revoke(self, owner: str) -> None:
+        """The workspace (a team id) or the org (an enterprise id) uninstalled the app: its bot
+        tokens stop working."""
+        self.team_tokens = {t: tm for t, tm in self.team_tokens.items() if tm != owner}
+        self.org_tokens = {t: e for t, e in self.org_tokens.items() if e != owner}
 
     def team_of(self, token: str) -> str | None:
         return TEAM_ID if token == self.bot_token else self.team_tokens.get(token)
+
+    def reach(self, token: str) -> set[str]:
+        """The workspaces a bot token acts in: its own, or every workspace of its org."""
+        if token in self.org_tokens:
+            return {t for t, e in self.enterprise_of.items() if e == self.org_tokens[token]}
+        team = self.team_of(token)
+        return set() if team is None else {team}
 
     def response_url(self, user: str) -> str:
         return f"http://127.0.0.1:{self.port}/response/{user}/{next(self._response_ids)}"
@@ -379,12 +416,18 @@ class FakeSlack:
 
     # --- what Slack sends to the app ------------------------------------------------------------
 
-    def slash_form(self, text: str, *, user: str, channel: str = "C0STUDY", team: str = TEAM_ID) -> dict[str, str]:
+    def slash_form(
+        self, text: str, *, user: str, channel: str = "C0STUDY", team: str = TEAM_ID, org_wide: bool = False
+    ) -> dict[str, str]:
+        """A slash command's form. Inside an Enterprise Grid org (:meth:`add_team`) it names the org;
+        ``org_wide``: the app is installed for the whole org (``is_enterprise_install`` true)."""
         u = self.users.get(user)
+        enterprise = self.enterprise_of.get(team)
         return {
             "token": "legacy-verification-token",
             "team_id": team,
             "team_domain": TEAM_DOMAIN,
+            **({"enterprise_id": enterprise, "enterprise_name": f"{enterprise} Org"} if enterprise else {}),
             "channel_id": channel,
             "channel_name": "study",
             "user_id": user,
@@ -392,7 +435,7 @@ class FakeSlack:
             "command": "/studybot",
             "text": text,
             "api_app_id": APP_ID,
-            "is_enterprise_install": "false",
+            "is_enterprise_install": "true" if org_wide else "false",
             "response_url": self.response_url(user),
             "trigger_id": f"{next(self._triggers)}.trigger",
         }
@@ -412,13 +455,16 @@ class FakeSlack:
         ticked: list[str] | None = None,
         choose: str | None = None,
         team: str = TEAM_ID,
+        org_wide: bool = False,
     ) -> dict[str, Any]:
         """A block_actions payload for a click on a button the bot really sent.
 
         ``message`` is a channel message (``Message``), an ephemeral one (the body posted
         to a response_url) or an App Home view (``views[user]``). Pick the button by its visible ``label`` or its ``action_id``.
         ``ticked`` = checkbox option values that are ticked (for "choose N" questions).
-        ``choose`` picks the option with that visible text from a static select instead."""
+        ``choose`` picks the option with that visible text from a static select instead.
+        ``org_wide``: as Slack sends it to an org-wide install (``team`` null; the clicker's
+        workspace is ``user.team_id``)."""
         view = isinstance(message, dict) and message.get("type") == "home"
         if isinstance(message, Message):
             blocks, channel, ts, ephemeral = message.blocks, message.channel, message.ts, False
@@ -453,6 +499,7 @@ class FakeSlack:
                         "type": "checkboxes",
                         "selected_options": chosen,
                     }
+        enterprise = self.enterprise_of.get(team)
         payload: dict[str, Any] = {
             "type": "block_actions",
             "user": self._user_block(user, team),
@@ -465,9 +512,10 @@ class FakeSlack:
                 "is_ephemeral": ephemeral,
             },
             "trigger_id": f"{next(self._triggers)}.trigger",
-            "team": {"id": team, "domain": TEAM_DOMAIN},
-            "enterprise": None,
-            "is_enterprise_install": False,
+            "team": None if org_wide else {
+                "id": team, "domain": TEAM_DOMAIN, **({"enterprise_id": enterprise} if enterprise else {})},
+            "enterprise": {"id": enterprise, "name": f"{enterprise} Org"} if enterprise else None,
+            "is_enterprise_install": org_wide,
             "channel": {"id": channel, "name": "study"},
             "state": state,
             "response_url": self.response_url(user),
@@ -516,6 +564,30 @@ class FakeSlack:
             "authorizations": [{"team_id": team, "user_id": BOT_USER_ID, "is_bot": True}],
         }
 
+    def lost_access_event(
+        self, kind: str, *, team: str | None, enterprise: str | None = None, org_wide: bool = False
+    ) -> dict[str, Any]:
+        """``app_uninstalled`` or ``tokens_revoked`` (of the bot token) as Slack sends it. For an
+        org-wide install, the authorization it applies to names the org and no workspace; the
+        outer ``team_id`` is then one of the org's workspaces (``team``)."""
+        event: dict[str, Any] = {"type": kind, "event_ts": f"{time.time():.6f}"}
+        bot_user = f"U0BOT{enterprise if org_wide else team}"
+        if kind == "tokens_revoked":
+            event["tokens"] = {"oauth": [], "bot": [bot_user]}
+        return {
+            "token": "legacy-verification-token",
+            "team_id": team,
+            **({"enterprise_id": enterprise} if enterprise else {}),
+            "api_app_id": APP_ID,
+            "event": event,
+            "type": "event_callback",
+            "event_id": f"Ev{next(self._envelopes):08d}",
+            "event_time": int(time.time()),
+            "is_ext_shared_channel": False,
+            "authorizations": [{"enterprise_id": enterprise, "team_id": None if org_wide else team,
+                                "user_id": bot_user, "is_bot": True, "is_enterprise_install": org_wide}],
+        }
+
     # --- Web API -----------------------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.Response:
@@ -560,32 +632,44 @@ class FakeSlack:
         grant = self._codes.pop(str(args.get("code", "")), None)
         if grant is None:
             return {"ok": False, "error": "invalid_code"}
-        team, name, installer = grant
-        token = f"xoxb-{team}-{next(self._triggers)}"
-        self.team_tokens[token] = team
+        owner = grant.enterprise if grant.org_wide else grant.team
+        assert owner is not None
+        token = f"xoxb-{owner}-{next(self._triggers)}"
+        if grant.org_wide:  # one token for the whole org; no workspace of its own
+            self.org_tokens[token] = owner
+        else:
+            self.team_tokens[token] = owner
         return {
-            "ok": True, "app_id": APP_ID, "authed_user": {"id": installer}, "scope": str(args.get("scope") or ""),
-            "token_type": "bot", "access_token": token, "bot_user_id": f"U0BOT{team}",
-            "team": {"id": team, "name": name}, "enterprise": None, "is_enterprise_install": False,
+            "ok": True, "app_id": APP_ID, "authed_user": {"id": grant.installer},
+            "scope": str(args.get("scope") or ""), "token_type": "bot", "access_token": token,
+            "bot_user_id": f"U0BOT{owner}",
+            "team": None if grant.org_wide else {"id": grant.team, "name": grant.name},
+            "enterprise": None if grant.enterprise is None else {
+                "id": grant.enterprise, "name": grant.name if grant.org_wide else f"{grant.enterprise} Org"},
+            "is_enterprise_install": grant.org_wide,
         }
 
     def _handle(self, method: str, args: dict[str, Any], token: str) -> dict[str, Any]:
         if method == "oauth.v2.access":
             return self._oauth_access(args)
         team = self.team_of(token)
-        if (token != self.app_token) if method == "apps.connections.open" else team is None:
+        org = self.org_tokens.get(token)
+        if (token != self.app_token) if method == "apps.connections.open" else team is None and org is None:
             return {"ok": False, "error": "invalid_auth" if token else "not_authed"}
         if method in self.fail:
             return {"ok": False, "error": self.fail.pop(method)}
         if method == "auth.test":
-            bot_user, bot = (BOT_USER_ID, BOT_ID) if team == TEAM_ID else (f"U0BOT{team}", f"B0{team}")
+            owner = org or team
+            bot_user, bot = (BOT_USER_ID, BOT_ID) if owner == TEAM_ID else (f"U0BOT{owner}", f"B0{owner}")
             return {
                 "ok": True, "url": f"https://{TEAM_DOMAIN}.slack.com/", "team": "Study Group", "user": "studybot",
-                "team_id": team, "user_id": bot_user, "bot_id": bot, "is_enterprise_install": False,
+                "team_id": org or team, "user_id": bot_user, "bot_id": bot, "is_enterprise_install": org is not None,
+                **({"enterprise_id": org or self.enterprise_of.get(str(team))} if org or team in self.enterprise_of
+                   else {}),
             }
         if method == "users.info":
             user = self.users.get(str(args.get("user", "")))
-            if user is None or user.team_id != team:  # a token sees its own workspace's members
+            if user is None or user.team_id not in self.reach(token):  # a token sees its workspaces' members
                 return {"ok": False, "error": "user_not_found"}
             return {"ok": True, "user": user.as_api()}
         if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
@@ -601,7 +685,7 @@ class FakeSlack:
                     return {"ok": False, "error": "user_not_found"}
                 return {"ok": True, "message_ts": self._next_ts()}
             if method == "chat.postMessage":
-                if (err := self._channel_error(channel)) is not None:
+                if (err := self._channel_error(channel, token)) is not None:
                     return {"ok": False, "error": err}
                 ts = self._next_ts()
                 metadata = args.get("metadata")
@@ -618,7 +702,7 @@ class FakeSlack:
             return {"ok": True, "channel": channel, "ts": msg.ts, "text": msg.text}
         if method == "conversations.history":
             channel = str(args.get("channel", ""))
-            if (err := self._channel_error(channel)) is not None:
+            if (err := self._channel_error(channel, token)) is not None:
                 return {"ok": False, "error": err}
             with_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
             newest = sorted((m for m in self.messages.values() if m.channel == channel),

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import re
 import textwrap
+import urllib.parse
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ import aiohttp
 import pytest
 
 from adapters.slack import SlackAdapter
+from adapters.slack.app import BOT_SCOPES
 from bot.config import Secret, Settings
 from bot.service import StudyService
 from tests.helpers import Clock, stop_serving
@@ -27,6 +30,7 @@ SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 CHANNEL = "C0STUDY"
 ADMIN, OWNER, ANN, BOB, CAT = "U0ADMIN", "U0OWNER", "U0ANN", "U0BOB", "U0CAT"
 RIGHT = "Right answer"
+STATE_COOKIE = "slack-app-oauth-state"  # Bolt's OAuth state cookie
 
 OBJECTIVES = """\
 exam: DP-100
@@ -283,6 +287,47 @@ async def slack(fake: FakeSlack, settings: Settings, clock: Clock) -> Any:
     await h.start()
     yield h
     await h.stop()
+
+
+@pytest.fixture
+def oauth_settings(tmp_path: Path, pack_dir: Path, fake: FakeSlack) -> Settings:
+    return replace(
+        make_settings(tmp_path, pack_dir), slack_bot_token=None, slack_client_id=fake.client_id,
+        slack_client_secret=Secret(fake.client_secret), slack_state_secret=Secret("state-secret-for-tests"),
+    )
+
+
+# --- "Add to Slack" ------------------------------------------------------------------------
+
+
+def oauth_base(h: Harness) -> str:
+    return h.adapter.url.rsplit("/slack/", 1)[0]
+
+
+async def install(h: Harness, team: str | None, name: str, installer: str, **grant: Any) -> tuple[int, str]:
+    """An admin of ``team`` clicks "Add to Slack", approves, and Slack redirects back with a code
+    (``grant``: an Enterprise Grid org and whether the install is org-wide, see ``install_code``)."""
+    async with h.session.get(oauth_base(h) + "/slack/install", allow_redirects=False) as resp:
+        assert resp.status == 302, await resp.text()
+        to_slack = urllib.parse.urlparse(resp.headers["Location"])
+        cookie = resp.cookies[STATE_COOKIE].value
+    query = urllib.parse.parse_qs(to_slack.query)
+    assert to_slack.netloc == "slack.com" and query["client_id"] == [h.fake.client_id]
+    assert set(query["scope"][0].split(",")) == set(BOT_SCOPES)
+    code = h.fake.install_code(team, name, installer, **grant)
+    back = urllib.parse.urlencode({"code": code, "state": query["state"][0]})
+    async with h.session.get(oauth_base(h) + "/slack/oauth_redirect?" + back,
+                             headers={"Cookie": f"{STATE_COOKIE}={cookie}"}) as resp:
+        return resp.status, await resp.text()
+
+
+async def command_reply(h: Harness, text: str, user: str, team: str, channel: str, *, org_wide: bool = False) -> str:
+    fake = h.fake
+    before = len(fake.responses)
+    status, _, _ = await h.client.form(fake.slash_form(text, user=user, channel=channel, team=team, org_wide=org_wide))
+    assert status == 200
+    await fake.wait_for(lambda: len(fake.responses) > before, what=f"a reply to {text!r}")
+    return fake.responses[before].text
 
 
 def at_utc(day: int, hour: int, minute: int = 0) -> datetime:

@@ -6,35 +6,33 @@ from __future__ import annotations
 
 import logging
 import urllib.parse
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from adapters.slack import SlackAdapter
-from adapters.slack.app import BOT_SCOPES
-from bot.config import Secret, Settings
+from bot.config import Settings
 from bot.store.models import Group, SlackInstallation
 
 from ..fakes.slack_fake import FakeSlack
-from .conftest import RIGHT, Clock, Harness, at_utc, choice_label, make_settings
+from .conftest import (
+    RIGHT,
+    STATE_COOKIE,
+    Clock,
+    Harness,
+    at_utc,
+    choice_label,
+    command_reply,
+    install,
+    oauth_base,
+)
 
 ALPHA, BETA = "T0ALPHA", "T0BETA"
 AL, AMY = "U0ALADMIN", "U0AMY"  # Alpha's admin and a member
 BE, BEN = "U0BEADMIN", "U0BEN"  # Beta's
 CH_ALPHA, CH_BETA = "C0ALPHA", "C0BETA"
 MONDAY_0900_BERLIN = at_utc(4, 8)
-STATE_COOKIE = "slack-app-oauth-state"
-
-
-@pytest.fixture
-def oauth_settings(tmp_path: Path, pack_dir: Path, fake: FakeSlack) -> Settings:
-    return replace(
-        make_settings(tmp_path, pack_dir), slack_bot_token=None, slack_client_id=fake.client_id,
-        slack_client_secret=Secret(fake.client_secret), slack_state_secret=Secret("state-secret-for-tests"),
-    )
 
 
 @pytest.fixture
@@ -48,35 +46,6 @@ async def multi(fake: FakeSlack, oauth_settings: Settings, clock: Clock) -> Any:
     await h.start()
     yield h
     await h.stop()
-
-
-def _base(h: Harness) -> str:
-    return h.adapter.url.rsplit("/slack/", 1)[0]
-
-
-async def install(h: Harness, team: str, name: str, installer: str) -> tuple[int, str]:
-    """An admin of ``team`` clicks "Add to Slack", approves, and Slack redirects back with a code."""
-    async with h.session.get(_base(h) + "/slack/install", allow_redirects=False) as resp:
-        assert resp.status == 302, await resp.text()
-        to_slack = urllib.parse.urlparse(resp.headers["Location"])
-        cookie = resp.cookies[STATE_COOKIE].value
-    query = urllib.parse.parse_qs(to_slack.query)
-    assert to_slack.netloc == "slack.com" and query["client_id"] == [h.fake.client_id]
-    assert set(query["scope"][0].split(",")) == set(BOT_SCOPES)
-    code = h.fake.install_code(team, name, installer)
-    back = urllib.parse.urlencode({"code": code, "state": query["state"][0]})
-    async with h.session.get(_base(h) + "/slack/oauth_redirect?" + back,
-                             headers={"Cookie": f"{STATE_COOKIE}={cookie}"}) as resp:
-        return resp.status, await resp.text()
-
-
-async def command_reply(h: Harness, text: str, user: str, team: str, channel: str) -> str:
-    fake = h.fake
-    before = len(fake.responses)
-    status, _, _ = await h.client.form(fake.slash_form(text, user=user, channel=channel, team=team))
-    assert status == 200
-    await fake.wait_for(lambda: len(fake.responses) > before, what=f"a reply to {text!r}")
-    return fake.responses[before].text
 
 
 def token_of(fake: FakeSlack, team: str) -> set[str]:
@@ -161,7 +130,7 @@ async def test_a_state_slack_did_not_get_from_us_is_refused(multi: Harness, capl
     forged = "abc.0123456789abcdef0123456789abcdef"
     with caplog.at_level(logging.WARNING):
         async with h.session.get(
-            _base(h) + "/slack/oauth_redirect?" + urllib.parse.urlencode({"code": code, "state": forged}),
+            oauth_base(h) + "/slack/oauth_redirect?" + urllib.parse.urlencode({"code": code, "state": forged}),
             headers={"Cookie": f"{STATE_COOKIE}={forged}"},
         ) as resp:
             assert resp.status == 401
