@@ -21,12 +21,12 @@ from typing import Any
 import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncAuthorize
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
-from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -34,6 +34,7 @@ from bot import codec
 from bot.commands import Answer, Context, Member, ParseError, Place, Report, parse
 from bot.replies import Reply, say
 
+from .installations import SqlInstallationStore
 from .render import PICK_PREFIX, render, render_home
 
 log = logging.getLogger(__name__)
@@ -305,7 +306,7 @@ class SlackBot:
         client: AsyncWebClient,
         signing_secret: str | None,
         authorize: AsyncAuthorize,
-        installations: AsyncInstallationStore | None = None,
+        installations: SqlInstallationStore | None = None,
         oauth_settings: AsyncOAuthSettings | None = None,
         admin_ttl: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
@@ -447,13 +448,13 @@ class SlackBot:
             self._later(self._publish_home(client, str(body.get("team_id") or ""), str(event["user"])))
 
         @app.event("app_uninstalled")
-        async def on_uninstalled(body):
-            self._later(self._lost_workspace(body, "uninstalled"))
+        async def on_uninstalled(body, context):
+            self._later(self._lost_access(body, context, "uninstalled"))
 
         @app.event("tokens_revoked")
-        async def on_tokens_revoked(event, body):
+        async def on_tokens_revoked(event, body, context):
             if (event.get("tokens") or {}).get("bot"):  # user tokens only: StudyBot holds none
-                self._later(self._lost_workspace(body, "bot token revoked"))
+                self._later(self._lost_access(body, context, "bot token revoked"))
 
         @app.error
         async def on_error(error, body):
@@ -473,17 +474,23 @@ class SlackBot:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _lost_workspace(self, body: dict[str, Any], why: str) -> None:
-        """The app can no longer reach this workspace: forget its installation and pause its
-        groups (installing the app again resumes them)."""
-        team = str(body.get("team_id") or "")
-        if not team:
-            return
+    async def _lost_access(self, body: dict[str, Any], context: AsyncBoltContext, why: str) -> None:
+        """The app can no longer reach this workspace, or with an org-wide install (Bolt reads it
+        from the event's authorization) any workspace of the org: forget the installation and
+        pause the groups of every workspace it served (installing the app again resumes them)."""
+        org_wide = bool(context.is_enterprise_install) and self.installations is not None
+        team = str(context.team_id or body.get("team_id") or "")
         if self.installations is not None:
-            await self.installations.async_delete_all(enterprise_id=body.get("enterprise_id"), team_id=team)
-        paused = await self.service.pause_workspace(PLATFORM, team, UNINSTALLED)
-        log.warning("Slack workspace %s: %s; paused its %d study group(s) until the app is installed again",
-                    team, why, paused)
+            teams = await self.installations.remove(
+                enterprise_id=context.enterprise_id, team_id=None if org_wide else team, org_wide=org_wide)
+        else:
+            teams = [team] if team else []
+        paused = 0
+        for workspace in teams:
+            paused += await self.service.pause_workspace(PLATFORM, workspace, UNINSTALLED)
+        where = f"org {context.enterprise_id}" if org_wide else f"workspace {team}"
+        log.warning("Slack %s: %s; paused %d study group(s) in %d workspace(s) until the app is installed again",
+                    where, why, paused, len(teams))
 
     def _replier_for_action(self, body: dict[str, Any], client: AsyncWebClient) -> Replier:
         user_id = str((body.get("user") or {}).get("id", ""))

@@ -1,8 +1,15 @@
 """slack_sdk's installation and OAuth state stores over StudyBot's own database (no second one).
 
-One installation per workspace (the bot token; StudyBot asks for bot scopes only). Requests are
-authorized from it without an ``auth.test`` call (:class:`StoreAuthorize`), and the scheduler's
-posts for a group use its workspace's token (:meth:`SqlInstallationStore.token_for`).
+One installation per workspace, or one for a whole Enterprise Grid org installed org-wide (the
+bot token; StudyBot asks for bot scopes only). Requests are authorized from it without an
+``auth.test`` call (:class:`StoreAuthorize`), and the scheduler's posts for a group use its
+workspace's token (:meth:`SqlInstallationStore.token_for`).
+
+Groups are keyed by workspace (team id) in every mode, as Slack's payloads name it, so a
+workspace keeps its groups whether it is served by its own install or by its org's. The org's
+token is found for a workspace through ``slack_org_teams``, filled from the org-wide requests
+each workspace sends; the same rows tell which groups an org-wide uninstall pauses and an org
+re-install resumes.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.store.models import OAuthState, SlackInstallation
+from bot.store.models import OAuthState, SlackInstallation, SlackOrgTeam
 from bot.store.upsert import insert_for
 
 log = logging.getLogger(__name__)
@@ -48,7 +55,7 @@ def _when(value: float | datetime | str | None) -> datetime:
 
 class SqlInstallationStore(AsyncInstallationStore):
     """Installations in the ``slack_installations`` table. ``on_saved(workspace)`` runs after an
-    install (StudyBot resumes the groups an uninstall paused)."""
+    install for each workspace it serves (StudyBot resumes the groups an uninstall paused)."""
 
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], client_id: str,
@@ -59,6 +66,7 @@ class SqlInstallationStore(AsyncInstallationStore):
         self.on_saved = on_saved
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, Bot | None]] = {}
+        self._orgs: dict[str, str] = {}  # team id -> enterprise id, for workspaces of org-wide installs
 
     @property
     def logger(self) -> Logger:
@@ -80,9 +88,10 @@ class SqlInstallationStore(AsyncInstallationStore):
             await session.execute(ins.on_conflict_do_update(
                 index_elements=["workspace"], set_={k: v for k, v in row.items() if k != "workspace"}))
         self._cache.pop(key, None)
-        log.info("Slack app installed in %s (%s)", key, installation.team_name or "")
+        log.info("Slack app installed in %s (%s)", key, installation.team_name or installation.enterprise_name or "")
         if self.on_saved is not None:
-            await self.on_saved(key)
+            for team in await self._served(installation.enterprise_id, key):
+                await self.on_saved(team)
 
     async def async_save_bot(self, bot: Bot) -> None:
         raise NotImplementedError("installations are saved whole (async_save)")
@@ -132,9 +141,53 @@ class SqlInstallationStore(AsyncInstallationStore):
             await self.async_delete_bot(enterprise_id=enterprise_id, team_id=team_id)
 
     async def token_for(self, workspace: str) -> str | None:
-        """The bot token of ``workspace`` (a team id), None when it is not installed."""
+        """The bot token of ``workspace`` (a team id): its own install's, else its org's org-wide
+        install's; None when neither is there."""
         bot = await self.async_find_bot(enterprise_id=None, team_id=workspace)
+        if bot is None and (enterprise := await self._org_of(workspace)) is not None:
+            bot = await self.async_find_bot(enterprise_id=enterprise, team_id=None, is_enterprise_install=True)
         return bot.bot_token if bot else None
+
+    async def remember_org_team(self, enterprise_id: str, team_id: str) -> None:
+        """``team_id`` is served by the org-wide install of ``enterprise_id`` (one write per
+        workspace and process)."""
+        if self._orgs.get(team_id) == enterprise_id:
+            return
+        async with self.sessions() as session, session.begin():
+            ins = insert_for(session, SlackOrgTeam).values(team_id=team_id, enterprise_id=enterprise_id)
+            await session.execute(ins.on_conflict_do_update(
+                index_elements=["team_id"], set_={"enterprise_id": enterprise_id}))
+        self._orgs[team_id] = enterprise_id
+
+    async def remove(self, *, enterprise_id: str | None, team_id: str | None, org_wide: bool) -> list[str]:
+        """Forget an installation Slack revoked (a workspace's, or with ``org_wide`` the org's);
+        returns the workspaces it served, whose groups should pause. An org's workspace list is
+        kept, so installing again resumes them."""
+        key = workspace_key(enterprise_id, team_id, org_wide)
+        teams = await self._served(enterprise_id, key)
+        async with self.sessions() as session, session.begin():
+            await session.execute(delete(SlackInstallation).where(SlackInstallation.workspace == key))
+        self._cache.pop(key, None)
+        return teams
+
+    async def _served(self, enterprise_id: str | None, key: str) -> list[str]:
+        """The workspaces the installation ``key`` serves: its own, or for an org-wide one the
+        org's workspaces it has served so far."""
+        if not key.startswith("E:"):
+            return [key]
+        async with self.sessions() as session:
+            return list(await session.scalars(
+                select(SlackOrgTeam.team_id).where(SlackOrgTeam.enterprise_id == (enterprise_id or ""))
+                .order_by(SlackOrgTeam.team_id)))
+
+    async def _org_of(self, team_id: str) -> str | None:
+        if (known := self._orgs.get(team_id)) is not None:
+            return known
+        async with self.sessions() as session:
+            row = await session.get(SlackOrgTeam, team_id)
+        if row is not None:
+            self._orgs[team_id] = row.enterprise_id
+        return row.enterprise_id if row else None
 
 
 class SqlOAuthStateStore(AsyncOAuthStateStore):
@@ -177,7 +230,8 @@ class SqlOAuthStateStore(AsyncOAuthStateStore):
 
 class StoreAuthorize(AsyncAuthorize):
     """Many-workspace mode: each request gets its own workspace's bot token from the store
-    (no ``auth.test`` per request); an unknown workspace is not authorized."""
+    (no ``auth.test`` per request), or its org's for an org-wide install (the workspace is then
+    remembered as the org's, for the scheduler's posts); an unknown workspace is not authorized."""
 
     def __init__(self, store: SqlInstallationStore) -> None:
         self.store = store
@@ -190,6 +244,8 @@ class StoreAuthorize(AsyncAuthorize):
             enterprise_id=enterprise_id, team_id=team_id, is_enterprise_install=context.is_enterprise_install)
         if bot is None:
             return None
+        if bot.is_enterprise_install and bot.enterprise_id and team_id:
+            await self.store.remember_org_team(bot.enterprise_id, team_id)
         return AuthorizeResult(
             enterprise_id=bot.enterprise_id, team_id=bot.team_id, bot_user_id=bot.bot_user_id, bot_id=bot.bot_id,
             bot_token=bot.bot_token, bot_scopes=bot.bot_scopes, user_id=user_id,

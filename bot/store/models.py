@@ -283,6 +283,17 @@ class SlackInstallation(Base):
     installed_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class SlackOrgTeam(Base):
+    """A workspace served through its Enterprise Grid org's org-wide install: its groups are keyed
+    by the workspace (team id) while the bot token belongs to the org, so posting for a group, and
+    pausing or resuming an org's groups, go through this row."""
+
+    __tablename__ = "slack_org_teams"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enterprise_id: Mapped[str] = mapped_column(String(32), index=True)
+
+
 class OAuthState(Base):
     """An OAuth ``state`` handed out by "Add to Slack", consumed once by the redirect."""
 
