@@ -456,6 +456,14 @@ class SlackBot:
             if (event.get("tokens") or {}).get("bot"):  # user tokens only: StudyBot holds none
                 self._later(self._lost_access(body, context, "bot token revoked"))
 
+        @app.event("team_access_revoked")
+        async def on_team_access_revoked(event, context):
+            self._later(self._team_access(event, context, granted=False))
+
+        @app.event("team_access_granted")
+        async def on_team_access_granted(event, context):
+            self._later(self._team_access(event, context, granted=True))
+
         @app.error
         async def on_error(error, body):
             log.error("Unhandled Slack error: %s", type(error).__name__, exc_info=error)
@@ -491,6 +499,19 @@ class SlackBot:
         where = f"org {context.enterprise_id}" if org_wide else f"workspace {team}"
         log.warning("Slack %s: %s; paused %d study group(s) in %d workspace(s) until the app is installed again",
                     where, why, paused, len(teams))
+
+    async def _team_access(self, event: dict[str, Any], context: AsyncBoltContext, *, granted: bool) -> None:
+        """An org admin added the org-wide install to workspaces of the org, or removed it from
+        them: their groups resume, or pause."""
+        teams = [str(team) for team in event.get("team_ids") or [] if team]
+        changed = 0
+        for team in teams:
+            if granted:
+                changed += await self.service.resume_workspace(PLATFORM, team, UNINSTALLED)
+            else:
+                changed += await self.service.pause_workspace(PLATFORM, team, UNINSTALLED)
+        log.warning("Slack org %s %s %d workspace(s): %s %d study group(s)", context.enterprise_id,
+                    "added" if granted else "removed from", len(teams), "resumed" if granted else "paused", changed)
 
     def _replier_for_action(self, body: dict[str, Any], client: AsyncWebClient) -> Replier:
         user_id = str((body.get("user") or {}).get("id", ""))

@@ -588,6 +588,22 @@ class FakeSlack:
                                 "user_id": bot_user, "is_bot": True, "is_enterprise_install": org_wide}],
         }
 
+    def team_access_event(self, kind: str, enterprise: str, teams: list[str]) -> dict[str, Any]:
+        """``team_access_granted`` / ``team_access_revoked``: an org admin added the org-wide app to
+        workspaces of the org, or removed it from them (an org-level event: no workspace of its own)."""
+        return {
+            "token": "legacy-verification-token",
+            "team_id": None,
+            "enterprise_id": enterprise,
+            "api_app_id": APP_ID,
+            "event": {"type": kind, "team_ids": teams, "event_ts": f"{time.time():.6f}"},
+            "type": "event_callback",
+            "event_id": f"Ev{next(self._envelopes):08d}",
+            "event_time": int(time.time()),
+            "authorizations": [{"enterprise_id": enterprise, "team_id": None, "user_id": f"U0BOT{enterprise}",
+                                "is_bot": True, "is_enterprise_install": True}],
+        }
+
     # --- Web API -----------------------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.Response:

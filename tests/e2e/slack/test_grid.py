@@ -1,8 +1,9 @@
 """Enterprise Grid: an org admin installs the app once for the whole org ("Add to Slack" with
 ``is_enterprise_install``), then slash commands and clicks arrive from several workspaces of the
 org. Each is authorized with the org's one bot token, each workspace's channel is its own group
-and board, a per-workspace install in another org keeps working beside it, and an org-wide
-uninstall pauses every group of the org until the org installs again."""
+and board, a per-workspace install in another org keeps working beside it, an org-wide
+uninstall pauses every group of the org until the org installs again, and removing the app from
+one workspace of the org pauses that workspace's groups until it is added back."""
 
 from __future__ import annotations
 
@@ -62,8 +63,8 @@ async def run(h: Harness, team: str, text: str, user: str | None = None) -> str:
     return await command_reply(h, text, user or ADMIN_OF[team], team, CH[team], org_wide=ORG_WIDE[team])
 
 
-async def set_up_groups(h: Harness) -> None:
-    for team in (NORTH, SOUTH, SOLO):
+async def set_up_groups(h: Harness, *teams: str) -> None:
+    for team in teams or (NORTH, SOUTH, SOLO):
         assert "09:00" in await run(h, team, f"setup <#{CH[team]}|study> 09:00 Europe/Berlin")
 
 
@@ -165,3 +166,31 @@ async def test_a_workspace_uninstall_inside_another_org_leaves_the_org_wide_inst
         installed = set(await session.scalars(select(SlackInstallation.enterprise_id)))
     assert paused == {NORTH: False, SOUTH: False, SOLO: True} and installed == {ACME}
     assert (await post_daily(h, MONDAY_0900_BERLIN)).keys() == {CH[NORTH], CH[SOUTH]}
+
+
+async def test_removing_the_org_app_from_one_workspace_pauses_only_its_groups_until_it_is_added_back(
+    grid: Harness,
+) -> None:
+    fake, h = grid.fake, grid
+    await install_org(h)
+    await set_up_groups(h, NORTH, SOUTH)
+
+    # the org admin removes the app from South only: South's groups pause, North's keep posting
+    fake.enterprise_of.pop(SOUTH)
+    status, _, _ = await h.client.event(fake.team_access_event("team_access_revoked", ACME, [SOUTH]))
+    assert status == 200
+    await h.settled()
+    async with h.service.sessions() as session:
+        paused = {g.workspace: (g.paused, g.paused_reason) for g in await session.scalars(select(Group))}
+    assert paused == {NORTH: (False, None), SOUTH: (True, "uninstalled")}
+    assert list(await post_daily(h, MONDAY_0900_BERLIN)) == [CH[NORTH]]
+
+    # added back: South resumes at its usual time, with the org's token
+    fake.add_team(SOUTH, ACME)
+    status, _, _ = await h.client.event(fake.team_access_event("team_access_granted", ACME, [SOUTH]))
+    assert status == 200
+    await h.settled()
+    posts = await post_daily(h, TUESDAY_0900_BERLIN)
+    assert posts.keys() == {CH[NORTH], CH[SOUTH]} and all(c.ok for c in posts.values()), posts
+    assert posts[CH[SOUTH]].token in org_tokens(fake)
+

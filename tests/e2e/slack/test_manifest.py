@@ -16,9 +16,11 @@ def test_manifest_declares_what_the_app_uses() -> None:
     (command,) = m["features"]["slash_commands"]
     assert command["command"] == COMMAND and command["should_escape"] is True
     assert m["features"]["app_home"]["home_tab_enabled"] is True
-    assert m["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened", "app_uninstalled", "tokens_revoked"]
+    assert m["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_home_opened", "app_uninstalled", "tokens_revoked", "team_access_granted", "team_access_revoked"]
     assert m["settings"]["interactivity"]["is_enabled"] is True
     assert m["settings"]["socket_mode_enabled"] is True
+    assert m["settings"]["org_deploy_enabled"] is True  # Enterprise Grid orgs may install it org-wide
     assert set(m["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)  # what "Add to Slack" asks for
     text = MANIFEST.read_text(encoding="utf-8")
     assert f"#   - https://studybot.example.com{REDIRECT_PATH}" in text  # the OAuth redirect, commented
