@@ -488,11 +488,13 @@ class SlackBot:
         pause the groups of every workspace it served (installing the app again resumes them)."""
         org_wide = bool(context.is_enterprise_install) and self.installations is not None
         team = str(context.team_id or body.get("team_id") or "")
+        if not (org_wide or team):
+            return
         if self.installations is not None:
             teams = await self.installations.remove(
                 enterprise_id=context.enterprise_id, team_id=None if org_wide else team, org_wide=org_wide)
         else:
-            teams = [team] if team else []
+            teams = [team]
         paused = 0
         for workspace in teams:
             paused += await self.service.pause_workspace(PLATFORM, workspace, UNINSTALLED)
