@@ -36,6 +36,16 @@ class MemberIds:
                 self._cache[(p, w, u)] = (mid, name)
         return [self._cache[_key(m)][0] for m in members]
 
+    def cached(self, member: Member) -> int | None:
+        """The id of a member this process has seen under the same name, without asking the store."""
+        id_, name = self._cache.get(_key(member), (None, None))
+        return id_ if name == member.name else None
+
+    def forget(self, members: list[Member]) -> None:
+        """Drop cached ids that a transaction which then failed may have inserted."""
+        for m in members:
+            self._cache.pop(_key(m), None)
+
     async def id_of(self, session: AsyncSession, member: Member) -> int:
         return (await self.resolve(session, [member]))[0]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import Row, delete, func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -76,6 +76,7 @@ class _Pending:
     at: datetime
     future: asyncio.Future[Outcome]
     member_id: int = 0  # resolved in the batch
+    held: bool = False  # put back once because another transaction held the member's rows
 
 
 def shuffled_order(question: Question, rng: random.Random) -> str:
@@ -110,6 +111,8 @@ class AnswerDesk:
         self._batch: list[_Pending] = []  # the batch committing now
         self.recorded = 0  # answers this process has stored (a shutdown reports how many it finished)
         self._worker: asyncio.Task[None] | None = None
+        self._daily_group: dict[int, int | None] = {}  # quiz id -> its group if daily (quizzes never move)
+        self._standing: set[tuple[int, int]] = set()  # (group, member) standings known to exist
         #: Held while a batch commits; closing a quiz takes it too, so no answer slips in after.
         self.lock = asyncio.Lock()
 
@@ -133,21 +136,20 @@ class AnswerDesk:
             batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
             self._batch = batch
             async with self.lock:
-                try:
-                    results = await self._commit(batch)
-                except IntegrityError:
-                    # another process answered for one of these members at the same moment:
-                    # redo them one by one so each sees what the other committed
-                    results = []
-                    for item in batch:
-                        try:
-                            results += await self._commit([item])
-                        except Exception as e:  # noqa: BLE001 - handed to the waiting caller
-                            results.append(e)
-                except Exception as e:  # noqa: BLE001 - handed to every waiting caller
-                    results = [e] * len(batch)
+                results = await self._settle_batch(batch, wait=False)
+                # a member another worker is recording right now: in the next batch if there is one
+                # (that commit is over by then), else now, waiting for it
+                held = [n for n, r in enumerate(results) if r is None]
+                later = [n for n in held if not batch[n].held and self._queue]
+                for n in later:
+                    batch[n].held = True
+                self._queue[:0] = [batch[n] for n in later]
+                now = [n for n in held if n not in later]
+                if now:
+                    for n, result in zip(now, await self._settle_batch([batch[n] for n in now], wait=True), strict=True):
+                        results[n] = result
             for item, result in zip(batch, results, strict=True):
-                if item.future.done():
+                if item.future.done() or result is None:  # None: back in the queue
                     continue
                 if isinstance(result, BaseException):
                     item.future.set_exception(result)
@@ -156,25 +158,50 @@ class AnswerDesk:
                     item.future.set_result(result)
             self._batch = []
 
-    async def _commit(self, batch: list[_Pending]) -> list[Outcome]:
-        async def attempt() -> list[Outcome]:
+    async def _settle_batch(self, batch: list[_Pending], *, wait: bool) -> list[Outcome | BaseException | None]:
+        try:
+            return await self._commit(batch, wait=wait)
+        except IntegrityError:
+            # another process answered for one of these members at the same moment:
+            # redo them one by one so each sees what the other committed
+            results: list[Outcome | BaseException | None] = []
+            for item in batch:
+                try:
+                    results += await self._commit([item], wait=True)
+                except Exception as e:  # noqa: BLE001 - handed to the waiting caller
+                    results.append(e)
+            return results
+        except Exception as e:  # noqa: BLE001 - handed to every waiting caller
+            return [e] * len(batch)
+
+    async def _commit(self, batch: list[_Pending], *, wait: bool) -> list[Outcome | None]:
+        async def introduce() -> None:
             async with self.sessions() as session, session.begin():
-                return await self._record(session, batch)
+                pairs = await self._introduce(session, batch)
+            self._standing |= pairs
 
-        return await retrying(attempt, "an answer batch")
+        async def attempt() -> list[Outcome | None]:
+            async with self.sessions() as session, session.begin():
+                return await self._record(session, batch, wait=wait)
 
-    async def _record(self, session: AsyncSession, batch: list[_Pending]) -> list[Outcome]:
-        """One batch in one transaction. With several processes on one store, rows are locked in
-        one fixed order (members, standings, answers, scores, buckets, progress; each by key), so
-        two batches wait for each other instead of deadlocking, and every total is an increment."""
-        quiz_ids = {i.quiz_id for i in batch}
+        try:
+            if not wait:
+                await retrying(introduce, "the members of an answer batch")
+            return await retrying(attempt, "an answer batch")
+        except BaseException:
+            self.members.forget([i.member for i in batch])  # ids cached from a rolled-back insert
+            raise
+
+    async def _screen(self, session: AsyncSession, batch: list[_Pending]) -> tuple[dict[int, Row], dict[int, Outcome]]:
+        """The batch's quizzes (with their group's place or owner), and the clicks refused before any write."""
         found = await session.execute(
             select(Quiz, Group.platform, Group.channel, MemberRow.platform, MemberRow.workspace, MemberRow.user_id)
             .outerjoin(Group, Group.id == Quiz.group_id).outerjoin(MemberRow, MemberRow.id == Quiz.owner_id)
-            .where(Quiz.id.in_(quiz_ids))
+            .where(Quiz.id.in_({i.quiz_id for i in batch}))
         )
         quizzes = {row[0].id: row for row in found}
-        refused: dict[int, Outcome] = {}  # position in the batch -> the refusal, decided before any write
+        self._daily_group.update((q.id, q.group_id if q.kind == "daily" else None) for q, *_ in quizzes.values())
+        refused: dict[int, Outcome] = {}  # position in the batch -> the refusal
         places = _PlaceGroups(session)
         for n, item in enumerate(batch):
             row = quizzes.get(item.quiz_id)
@@ -187,6 +214,44 @@ class AnswerDesk:
                     refused[n] = Outcome(Status.NOT_YOURS, quiz, question)
             elif not await places.owns(item.place, quiz.group_id, row[1], row[2]):
                 refused[n] = Outcome(Status.ELSEWHERE)
+        return quizzes, refused
+
+    def _introduced(self, batch: list[_Pending]) -> bool:
+        for item in batch:
+            member_id = self.members.cached(item.member)
+            if member_id is None or item.quiz_id not in self._daily_group:
+                return False
+            group_id = self._daily_group[item.quiz_id]
+            if group_id is not None and (group_id, member_id) not in self._standing:
+                return False
+        return True
+
+    async def _introduce(self, session: AsyncSession, batch: list[_Pending]) -> set[tuple[int, int]]:
+        """Create the member and standing rows that the batch needs and this process has not seen, in a
+        short transaction of their own: created inside the batch's, a member clicking on two workers at
+        once would hold the other worker's whole batch up until this one commits."""
+        if self._introduced(batch):
+            return set()
+        quizzes, refused = await self._screen(session, batch)
+        accepted = [item for n, item in enumerate(batch) if n not in refused]
+        ids = await self.members.resolve(session, [i.member for i in accepted])
+        pairs = {(quizzes[i.quiz_id][0].group_id, m) for i, m in zip(accepted, ids, strict=True)
+                 if quizzes[i.quiz_id][0].kind == "daily"} - self._standing
+        if pairs:
+            await session.execute(
+                insert_for(session, Standing).on_conflict_do_nothing(index_elements=["group_id", "member_id"]),
+                [dict(group_id=g, member_id=m, streak=0, best_streak=0, last_seq=-1) for g, m in sorted(pairs)],
+            )
+        return pairs
+
+    async def _record(self, session: AsyncSession, batch: list[_Pending], *, wait: bool) -> list[Outcome | None]:
+        """One batch in one transaction. With several processes on one store, rows are locked in
+        one fixed order (standings, answers, scores, progress, cards, buckets; each by key), so two
+        batches wait for each other instead of deadlocking, and every total is an increment. Unless
+        ``wait``, a click whose member another transaction holds now is left out (None): the caller
+        runs it again after this commit, so a double click on two workers holds up no whole batch."""
+        quizzes, refused = await self._screen(session, batch)
+        quiz_ids = set(quizzes)
         accepted = [item for n, item in enumerate(batch) if n not in refused]
         if not accepted:
             return [refused[n] for n in range(len(batch))]
@@ -197,7 +262,9 @@ class AnswerDesk:
         # group are then recorded one transaction at a time, whichever process takes them
         standings = await self._lock_standings(session, {
             (quizzes[i.quiz_id][0].group_id, i.member_id) for i in accepted if quizzes[i.quiz_id][0].kind == "daily"
-        })
+        }, wait=wait)
+        held = {n for n, i in enumerate(batch) if n not in refused and quizzes[i.quiz_id][0].kind == "daily"
+                and (quizzes[i.quiz_id][0].group_id, i.member_id) not in standings}
         earlier = {
             (qid, mid): picks
             for qid, mid, picks in await session.execute(
@@ -206,11 +273,11 @@ class AnswerDesk:
                 )
             )
         }
-        outcomes: list[Outcome] = []
         graded: list[tuple[_Pending, Quiz, Question, bool]] = []
+        outcomes: list[Outcome | None] = []
         for n, item in enumerate(batch):
-            if n in refused:
-                outcomes.append(refused[n])
+            if n in refused or n in held:
+                outcomes.append(refused.get(n))
                 continue
             quiz = quizzes[item.quiz_id][0]
             question = self.pack.question_by_id[quiz.question_id]
@@ -245,35 +312,48 @@ class AnswerDesk:
         )).all())
         if len(stored) != len(rows):
             raise Raced("another process recorded one of these answers first")
-        await self._score(session, graded, scored, state)
+        moves = await self._score(session, graded, scored, state)
         await self._progress(session, graded)
         await memory.record(session, [
             memory.Graded(item.member_id, question.id, question.objective_id, correct, item.at)
             for item, _quiz, question, correct in graded
         ])
+        # last: every batch of a quiz moves the same few buckets, so their row locks are held
+        # only from here to the commit, and batches on other workers wait for no more than that
+        await _move_buckets(session, moves)
         return [
             Outcome(o.status, o.quiz, o.question, o.picks, o.correct, *scored.get((o.quiz.id, item.member_id), (0, 0)))
-            if o.status is Status.RECORDED else o
+            if o is not None and o.status is Status.RECORDED else o
             for item, o in zip(batch, outcomes, strict=True)
         ]
 
-    async def _lock_standings(self, session: AsyncSession, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], list[int]]:
-        """Create missing standings and lock them all, in key order; their [streak, best, last_seq]."""
+    async def _lock_standings(
+        self, session: AsyncSession, pairs: set[tuple[int, int]], *, wait: bool
+    ) -> dict[tuple[int, int], list[int]]:
+        """Lock the standings of ``pairs`` in key order; their [streak, best, last_seq]. Waiting, missing
+        rows are created; otherwise rows locked elsewhere (or missing) are skipped and left out."""
         if not pairs:
             return {}
-        ins = insert_for(session, Standing)
-        result = await session.execute(
-            # a no-op update: the row is locked and its current values come back, new or old
-            ins.on_conflict_do_update(index_elements=["group_id", "member_id"], set_=dict(streak=Standing.streak))
-            .returning(Standing.group_id, Standing.member_id, Standing.streak, Standing.best_streak, Standing.last_seq),
-            [dict(group_id=g, member_id=m, streak=0, best_streak=0, last_seq=-1) for g, m in sorted(pairs)],
-        )
+        columns = (Standing.group_id, Standing.member_id, Standing.streak, Standing.best_streak, Standing.last_seq)
+        if wait:
+            ins = insert_for(session, Standing)
+            result = await session.execute(
+                # a no-op update: the row is locked and its current values come back, new or old
+                ins.on_conflict_do_update(index_elements=["group_id", "member_id"], set_=dict(streak=Standing.streak))
+                .returning(*columns),
+                [dict(group_id=g, member_id=m, streak=0, best_streak=0, last_seq=-1) for g, m in sorted(pairs)],
+            )
+        else:
+            result = await session.execute(
+                select(*columns).where(tuple_(Standing.group_id, Standing.member_id).in_(sorted(pairs)))
+                .order_by(Standing.group_id, Standing.member_id).with_for_update(skip_locked=True)
+            )
         return {(g, m): [streak, best, last] for g, m, streak, best, last in result}
 
-    async def _score(self, session: AsyncSession, graded, scored, state) -> None:  # noqa: ANN001
-        """Write the streaks and the boards' aggregates for the daily answers in ``graded``."""
+    async def _score(self, session: AsyncSession, graded, scored, state) -> list[tuple[tuple[int, str, int], int]]:  # noqa: ANN001
+        """Write the streaks and scores for the daily answers in ``graded``; the bucket moves they make."""
         if not state:
-            return
+            return []
         ins = insert_for(session, Standing)
         await session.execute(
             ins.on_conflict_do_update(
@@ -315,23 +395,7 @@ class AnswerDesk:
                     continue
                 buckets[(group_id, period, points - gained)] -= 1
             buckets[(group_id, period, points)] += 1
-        moves = sorted((key, n) for key, n in buckets.items() if n)
-        if not moves:
-            return
-        ins = insert_for(session, ScoreBucket)
-        await session.execute(
-            ins.on_conflict_do_update(
-                index_elements=["group_id", "period", "points"],
-                set_=dict(members=ScoreBucket.members + ins.excluded.members),
-            ),
-            [dict(group_id=g, period=p, points=pts, members=n) for (g, p, pts), n in moves],
-        )
-        emptied = [key for key, n in moves if n < 0]
-        if emptied:
-            await session.execute(delete(ScoreBucket).where(
-                tuple_(ScoreBucket.group_id, ScoreBucket.period, ScoreBucket.points).in_(emptied),
-                ScoreBucket.members <= 0,
-            ))
+        return sorted((key, n) for key, n in buckets.items() if n)
 
     async def _progress(self, session: AsyncSession, graded) -> None:  # noqa: ANN001
         totals: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -348,6 +412,26 @@ class AnswerDesk:
             ),
             [dict(member_id=m, domain_id=d, answered=a, correct=c) for (m, d), (a, c) in sorted(totals.items())],
         )
+
+
+async def _move_buckets(session: AsyncSession, moves: list[tuple[tuple[int, str, int], int]]) -> None:
+    """Apply score-bucket moves ((group, period, points), +-members) as increments; drop emptied buckets."""
+    if not moves:
+        return
+    ins = insert_for(session, ScoreBucket)
+    await session.execute(
+        ins.on_conflict_do_update(
+            index_elements=["group_id", "period", "points"],
+            set_=dict(members=ScoreBucket.members + ins.excluded.members),
+        ),
+        [dict(group_id=g, period=p, points=pts, members=n) for (g, p, pts), n in moves],
+    )
+    emptied = [key for key, n in moves if n < 0]
+    if emptied:
+        await session.execute(delete(ScoreBucket).where(
+            tuple_(ScoreBucket.group_id, ScoreBucket.period, ScoreBucket.points).in_(emptied),
+            ScoreBucket.members <= 0,
+        ))
 
 
 def _streaks(graded, standings: dict[tuple[int, int], list[int]]):  # noqa: ANN001, ANN202
