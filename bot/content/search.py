@@ -25,11 +25,13 @@ keeps its place). Everyday words stand for guide words through the pack's plain-
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from bot.content.evidence import Bm25
@@ -54,12 +56,15 @@ PREFIX_FUZZY_MAX = 0.75  # a typo in a word that is still being typed ("hyperpar
 COVERAGE_SHARE = 0.6  # score = 100 * (share * coverage + (1 - share) * completeness)
 QUERY_DAMPING = 0.5  # how much a phrase's completeness depends on it explaining the whole query
 MIN_SCORE = 50.0  # below this a result is noise
+KNOWN_MIN_SCORE = 35.0  # ... unless every word of the query is one the exam uses
 RELATIVE_CUTOFF = 0.5  # search drops results scoring under half the best one
 SUGGEST_MIN_SCORE = 20.0
 MAX_NGRAM = 4
 
+_STEMMER = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[A-Za-z0-9]+")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_CAMEL_NAME = re.compile(r"\b[A-Za-z][a-z0-9]+(?:[A-Z][a-z0-9]+)+\b")  # HyperDriveConfig, parallelRunStep
 _IDENTIFIER = re.compile(r"[A-Za-z0-9][._][A-Za-z]")  # run.log, from_config (not "2.5" or "ci/cd")
 _PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")  # "CPUs", "VMs": one word, not "CP" + "Us"
 _ID = re.compile(r"^\d+(?:\.\d+)*\.?$")
@@ -71,23 +76,10 @@ class Match:
     score: float  # 0-100
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    """A deliberately crude stemmer: the same on both sides is all that matters."""
-    if len(word) <= 3:
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("ing") and len(word) > 5:
-        return word[:-3]
-    if word.endswith("es") and len(word) > 4:
-        return word[:-2]
-    if word.endswith("ed") and len(word) > 4:
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    if word.endswith("e"):
-        return word[:-1]
-    return word
+    """The Snowball (Porter 2) English stem: "deployment", "deployed" and "deploying" all give "deploy"."""
+    return _STEMMER.stemWord(word)
 
 
 def words(text: str) -> list[str]:
@@ -180,11 +172,12 @@ class ObjectiveSearch:
             return []
         if _ID.match(query):
             return self._by_id(query)[:limit]
-        scores = self._score(words(query), partial_last=False)
+        units = words(query)
+        scores = self._score(units, partial_last=False)
         if not scores:
             return []
         top = max(scores.values())
-        floor = max(MIN_SCORE, top * RELATIVE_CUTOFF)
+        floor = max(self._min_score(units), top * RELATIVE_CUTOFF)
         ranked = sorted((i for i, s in scores.items() if s >= floor), key=lambda i: (-scores[i], i))
         return [Match(self.objectives[i], round(min(scores[i], 100.0), 1)) for i in ranked[:limit]]
 
@@ -216,6 +209,14 @@ class ObjectiveSearch:
         return out
 
     def _score(self, raw_units: list[str], *, partial_last: bool) -> dict[int, float]:
+        """Guide score blended with the bank's evidence, 0..100 per objective."""
+        guide = self._guide_scores(raw_units, partial_last=partial_last)
+        # a word still being typed is no word of the bank yet ("band" is not "bandit")
+        stems = [stem(w) for w in (raw_units[:-1] if partial_last else raw_units)]
+        return _blend(guide, self._evidence_scores(stems)) if raw_units else {}
+
+    def _guide_scores(self, raw_units: list[str], *, partial_last: bool) -> dict[int, float]:
+        """How well the guide's titles, aliases, section and domain titles match, 0..100 per objective."""
         if not raw_units:
             return {}
         stems = [stem(w) for w in raw_units]
@@ -241,7 +242,7 @@ class ObjectiveSearch:
         weights = [self._unit_weight(m) for m in unit_matches]
         total_weight = sum(weights)
         if not any(unit_matches):
-            return _blend({}, self._evidence_scores(stems[:-1] if partial_last else stems))
+            return {}
 
         coverage: dict[int, float] = {}
         credit: dict[int, dict[int, float]] = {}  # phrase -> position -> best credit
@@ -281,12 +282,20 @@ class ObjectiveSearch:
                 completeness[phrase.objective] = value
 
         share = COVERAGE_SHARE
-        guide = {
+        return {
             obj: 100.0 * (share * cov / total_weight + (1 - share) * completeness.get(obj, 0.0))
             for obj, cov in coverage.items()
         }
-        # a word still being typed is no word of the bank yet ("band" is not "bandit")
-        return _blend(guide, self._evidence_scores(stems[:-1] if partial_last else stems))
+
+    def _min_score(self, units: list[str]) -> float:
+        """The score a query's best objective needs to be shown at all.
+
+        Off-topic queries that share a word with the exam ("football scores", "house price") bring
+        a word the exam never uses, not even misspelt; a plain question made only of the exam's
+        words ("look around my workspace in the browser") can be trusted on less evidence.
+        """
+        known = all((s := stem(w)) in self._single or s in self._evidence or s in self._plain for w in units)
+        return KNOWN_MIN_SCORE if known else MIN_SCORE
 
     def _evidence_scores(self, stems: list[str]) -> dict[int, float]:
         """How much of the query the question bank's text about each objective explains, 0..1.
@@ -342,8 +351,8 @@ class ObjectiveSearch:
                     put(("s", key), PREFIX)
                 elif n >= 5 and len(key) >= 4 and len(key) >= 0.6 * n and s.startswith(key) and key != s:
                     put(("s", key), REVERSE_PREFIX)
-        if n >= 4:
-            cutoff = 85 if n == 4 else 80
+        if n >= 4 or len(raw) >= 6:  # a long word with a short stem: "tunning" -> "tun", not "tune"
+            cutoff = 85 if n <= 4 else 80
             for key, ratio, _ in process.extract(s, self._single_keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None):
                 put(("s", key), FUZZY_MAX * ratio / 100)
         if n >= 6 or (typing and n >= 4):
@@ -382,22 +391,30 @@ def _blend(guide: dict[int, float], evidence: dict[int, float]) -> dict[int, flo
 
 
 def _evidence(objectives: Sequence[Objective], questions: Sequence[Question]) -> list[list[str]]:
-    """One document per objective: its title, section title, questions' stems, keys and explanations,
-    and its description's words, less those the title and aliases already score (not counted twice:
-    "pricing tier" is an alias of 1.6.1, so its description's "pricing" would let "house price" in)."""
+    """One document per objective: its title, section title, questions' stems, keys, explanations,
+    links and code, and its description's words, less those the title and aliases already score (not
+    counted twice: "pricing tier" is an alias of 1.6.1, so its description's "pricing" would let
+    "house price" in)."""
     index = {o.id: i for i, o in enumerate(objectives)}
     texts: list[list[str]] = [[o.title, o.section.title] for o in objectives]
     for q in questions:
         i = index.get(q.objective_id)
         if i is None:
             continue
-        texts[i].append(q.stem)
-        texts[i] += [text for key, text in q.options if key in q.answer]
-        texts[i].append(q.explanation)
-        if q.see:
-            texts[i].append(q.see)
-    documents = [[stem(w) for t in text for w in words(t)] for text in texts]
+        texts[i] += [q.stem, *(text for key, text in q.options if key in q.answer), q.explanation]
+        texts[i] += [t for t in (q.see, q.code) if t]
+    documents = [[s for t in text for s in _document_stems(t)] for text in texts]
     for document, o in zip(documents, objectives, strict=True):
-        guide = {stem(w) for t in (o.title, *o.aliases) for w in words(t)}
-        document += [s for s in map(stem, words(o.description)) if s not in guide]
+        guide = {s for t in (o.title, *o.aliases) for s in _document_stems(t)}
+        document += [s for s in _document_stems(o.description) if s not in guide]
     return documents
+
+
+def _document_stems(text: str) -> list[str]:
+    """Stems of a text's words, and each camelCase name also joined as a learner types it
+    ("HyperDriveConfig" -> hyperdriveconfig, hyperdrive, driveconfig), as a query of one word keeps it."""
+    out = [stem(w) for w in words(text)]
+    for name in _CAMEL_NAME.findall(text):
+        parts = [p.lower() for p in _CAMEL.split(name)]
+        out += [stem("".join(parts[a:b])) for a in range(len(parts)) for b in range(a + 2, len(parts) + 1)]
+    return out
