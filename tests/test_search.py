@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot.content.pack import load_pack
-from bot.content.search import Match, ObjectiveSearch, stem, words
+from bot.content.search import MIN_SCORE, Match, ObjectiveSearch, stem, words
 from tests.helpers import ctx
 from tests.search_cases import NEAR_NONSENSE, NONSENSE, PLAIN, PLAIN_HELDOUT, QUERIES
 
@@ -69,12 +69,13 @@ def hit_rates(search: ObjectiveSearch, cases: list[tuple[str, tuple[str, ...]]])
 
 
 def test_plain_questions_find_their_objective(search):
-    # floors at what bench/search.py measures with the descriptions (60/79, 72/79 and 22/32, 29/32);
-    # the bank without descriptions scored 71%/90% and 66%/84%, the guide alone 19%/24% and 44%/50%
+    # floors at what bench/search.py measures (66/79, 75/79 and 26/32, 29/32) since the Snowball
+    # stemmer, the questions' code as evidence and the lower bar for queries of exam words only;
+    # before them 60/79, 72/79 and 22/32, 29/32; the guide alone 19%/24% and 44%/50%
     first, shown = hit_rates(search, PLAIN)
-    assert first >= 60 / 79 and shown >= 72 / 79, (first, shown)
+    assert first >= 66 / 79 and shown >= 75 / 79, (first, shown)
     first, shown = hit_rates(search, PLAIN_HELDOUT)
-    assert first >= 22 / 32 and shown >= 29 / 32, (first, shown)
+    assert first >= 26 / 32 and shown >= 29 / 32, (first, shown)
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -205,6 +206,24 @@ def test_descriptions_are_evidence_for_their_objective(pack, search, query, expe
     undescribed = ObjectiveSearch([replace(o, description="") for o in pack.objectives], pack.questions,
                                   pack.plain_words)
     assert ids(undescribed.search(query))[:1] != [expected]  # so the description is what finds it
+
+
+def test_questions_code_is_evidence_for_their_objective(pack, search):
+    """An SDK parameter that only a question's code uses still finds the objective."""
+    assert ids(search.search("autoscale_min_replicas"))[:1] == ["3.2.1"]
+    uncoded = ObjectiveSearch(pack.objectives, [replace(q, code=None) for q in pack.questions], pack.plain_words)
+    assert ids(uncoded.search("autoscale_min_replicas"))[:1] != ["3.2.1"]
+
+
+def test_https_keeps_its_s(search):
+    """The crude stemmer read "https" as "http", so any web-service objective beat the security one."""
+    assert ids(search.search("https"))[:1] == ["3.1.1"]
+
+
+def test_a_query_of_exam_words_only_is_trusted_on_less_evidence(search):
+    """Every word of this plain question is one the exam uses, so it is answered below MIN_SCORE."""
+    found = search.search("track runs with an open-source tool instead of the azure sdk")
+    assert ids(found)[:1] == ["2.3.4"] and found[0].score < MIN_SCORE
 
 
 def test_aliases_file_covers_every_objective(objectives):

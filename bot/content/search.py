@@ -1,6 +1,6 @@
 """Find study-guide objectives from what a learner types: words, SDK class names, typos.
 
-Pure Python plus rapidfuzz. Every objective is indexed as a set of *phrases* (its title, each
+Pure Python plus rapidfuzz and snowballstemmer. Every objective is indexed as a set of *phrases* (its title, each
 alias, its section title and its domain title), each phrase a list of stemmed words. A query is
 split the same way into *units*, and each unit is matched against the vocabulary once per search:
 an exact word scores 1.0, a prefix ("hyperparam" -> "hyperparameter") 0.9, a typo at most 0.8.
@@ -17,10 +17,12 @@ CamelCase names are split ("ParallelRunStep" -> parallel run step) and adjacent 
 indexed joined, so "parallelrunstep", "paralel run step" and "ParallelRunStep" all find 3.4.1.
 
 Plain questions rarely use the guide's words, so the question bank is evidence too: BM25 over each
-objective's plain description and questions (stems, answers, explanations) says how much of the
-query that text explains, and fills the part of the score the guide leaves unexplained (an exact title or SDK name
-keeps its place). Everyday words stand for guide words through the pack's plain-words.yaml
-("shifted" -> drift). Queries that match nothing well return [] rather than noise.
+objective's plain description and questions (stems, answers, explanations, code) says how much of
+the query that text explains, and fills the part of the score the guide leaves unexplained (an exact
+title or SDK name keeps its place). Everyday words stand for guide words through the pack's
+plain-words.yaml ("shifted" -> drift). Words are reduced to their Snowball stems on both sides.
+Queries that match nothing well return [] rather than noise; the bar is lower for a query made
+only of words the exam uses (off-topic queries bring words it never does: "football", "pizza").
 """
 
 from __future__ import annotations
