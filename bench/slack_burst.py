@@ -5,19 +5,24 @@ The bot (StudyService on a SQLite file + the Slack adapter's Bolt app served ove
 clicking at once with HMAC-signed ``block_actions`` requests.
 
 Each click is due at a set time (1,000 of them spread evenly over 0.1 s) and every latency is
-measured from that due time, so time spent queueing before a connection is free counts too.
+measured from that due time, so time spent queueing anywhere counts too. The clicks come from
+their own process, as Slack's servers would send them: each signed request built in advance
+and written at its due time on a connection opened before the burst (``--cold``: opened when
+the click is due, which then counts in its time). ``--harness-only`` shows what the sending
+side alone can do on this machine.
 Prints when the last click left, the time to each HTTP acknowledgement and to each member's
 private result (p50/p95/p99/max), whether the targets were met, then verifies that every click was recorded exactly once: each member gets exactly one private
 result, repeated clicks (some marked as Slack retries) are refused as duplicates, and the
 closed post reports 1,000 answers.
 
-    .venv/bin/python bench/slack_burst.py [--clicks 1000] [--spread 0.1] [--concurrency 1000]
+    .venv/bin/python bench/slack_burst.py [--clicks 1000] [--spread 0.1] [--cold]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import random
@@ -32,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import h11
 from aiohttp import web
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,11 +52,10 @@ from adapters.slack import SlackAdapter, SlackPoster  # noqa: E402
 from bot.config import DEFAULT_CONTENT, Secret, Settings  # noqa: E402
 from bot.content.pack import ContentError, load_pack  # noqa: E402
 from bot.service import StudyService  # noqa: E402
-from tests.e2e.fakes.slack_fake import FakeSlack, SignedClient, buttons, message_text  # noqa: E402
+from tests.e2e.fakes.slack_fake import FakeSlack, SignedClient, buttons, message_text, sign  # noqa: E402
 
 BOT_TOKEN = "xoxb-bench-token"
 SECRET = "bench-signing-secret-0123456789abcdef"
-WARM = False  # --warm: clicks reuse connections opened before the burst
 CHANNEL = "C0BENCH"
 ADMIN = "U0ADMIN"
 
@@ -103,11 +108,11 @@ async def serve(database_url: str, content: str, base_url: str) -> None:
 
 
 async def run_clicker(
-    url: str, users: list[str], bodies: list[bytes], spread: float, concurrency: int
+    url: str, users: list[str], bodies: list[bytes], spread: float, cold: bool = False
 ) -> tuple[float, dict[str, dict[str, float]]]:
     """Send the clicks from a child process (``--click``); returns per member: due, sent, acked
     (time.monotonic, which is the same clock in every process on Linux) and the HTTP status."""
-    job = {"url": url, "spread": spread, "concurrency": concurrency, "warm": WARM,
+    job = {"url": url, "spread": spread, "cold": cold,
            "clicks": [[u, b.decode()] for u, b in zip(users, bodies, strict=True)]}
     proc = await asyncio.create_subprocess_exec(
         sys.executable, __file__, "--click", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE)
@@ -116,34 +121,114 @@ async def run_clicker(
     return result["t0"], result["timing"]
 
 
+class Click(asyncio.Protocol):
+    """One member's click on its own connection: the signed request is built in advance (h11),
+    written when it is due, and acknowledged when the whole HTTP response has arrived. While
+    clicks are still being sent, what arrives is only stamped with the time and kept; ``read``
+    parses it afterwards, so parsing never delays a send."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.http = h11.Connection(h11.CLIENT)
+        self.transport: asyncio.Transport | None = None
+        self.request = b""
+        self.opened: asyncio.Future[None] = loop.create_future()
+        self.done: asyncio.Future[None] = loop.create_future()
+        self.sent = self.acked = 0.0
+        self.status = 0
+        self.arrived: list[tuple[float, bytes]] = []
+        self.reading = False
+
+    def prepare(self, host: str, path: str, body: bytes) -> None:
+        headers = [("Host", host), ("Content-Type", "application/x-www-form-urlencoded"),
+                   ("Content-Length", str(len(body))), *sign(SECRET, body).items()]
+        self.request = b"".join((
+            self.http.send(h11.Request(method="POST", target=path, headers=headers)) or b"",
+            self.http.send(h11.Data(data=body)) or b"",
+            self.http.send(h11.EndOfMessage()) or b"",
+        ))
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        if not self.opened.done():
+            self.opened.set_result(None)
+
+    def send(self) -> None:
+        assert self.transport is not None
+        self.sent = time.monotonic()
+        self.transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        self.arrived.append((time.monotonic(), data))
+        if self.reading:
+            self.read()
+
+    def read(self) -> None:
+        """Parse what has arrived; the ack time is when the response's last byte came."""
+        self.reading = True
+        arrived, self.arrived = self.arrived, []
+        for at, data in arrived:
+            self.http.receive_data(data)
+            while (event := self.http.next_event()) is not h11.NEED_DATA:
+                if isinstance(event, h11.Response):
+                    self.status = event.status_code
+                elif isinstance(event, h11.EndOfMessage) and not self.done.done():
+                    self.acked = at
+                    self.done.set_result(None)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        for future in (self.opened, self.done):
+            if not future.done():
+                future.set_exception(exc or ConnectionError("closed before the response"))
+
+
 async def click_all(job: dict[str, Any]) -> dict[str, Any]:
-    """The child process: each click signed and sent at its due time, from 0.2 s after it is ready."""
-    spread, clicks = job["spread"], job["clicks"]
-    timing: dict[str, dict[str, float]] = {}
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=job["concurrency"])) as session:
-        client = SignedClient(job["url"], SECRET, session)
-        if job.get("warm"):  # open the connections first, as a busy sender keeps them open
-            health = job["url"].rsplit("/slack/", 1)[0] + "/healthz"
+    """The child process: each click's request signed in advance and written at its due time, the
+    first 0.2 s after everything is ready. Like a busy sender, each click has a connection opened
+    before the burst (``cold``: opened when the click is due, and counted in its time)."""
+    loop = asyncio.get_running_loop()
+    spread, clicks, cold = job["spread"], job["clicks"], job["cold"]
+    target = urllib.parse.urlsplit(job["url"])
+    host, port = target.hostname or "127.0.0.1", target.port or 80
+    conns = [Click(loop) for _ in clicks]
+    for conn, (_, body) in zip(conns, clicks, strict=True):
+        conn.prepare(target.netloc, target.path, body.encode())
+    if not cold:
+        for i in range(0, len(conns), 100):  # within the server's accept backlog
+            await asyncio.gather(*(loop.create_connection(lambda c=c: c, host, port) for c in conns[i:i + 100]))
 
-            async def touch() -> None:
-                async with session.get(health) as resp:
-                    await resp.read()
+    async def open_and_send(conn: Click) -> None:
+        try:
+            await loop.create_connection(lambda: conn, host, port)
+        except OSError as e:
+            conn.connection_lost(e)
+        else:
+            conn.send()
 
-            await asyncio.gather(*(touch() for _ in range(min(len(clicks), job["concurrency"]))))
-        t0 = time.monotonic() + 0.2
+    t0 = time.monotonic() + 0.2
+    due = [t0 + spread * i / max(len(clicks) - 1, 1) for i in range(len(clicks))]
+    started: list[asyncio.Task[None]] = []
+    gc.disable()  # no collection pause in the middle of the burst
+    for conn, at in zip(conns, due, strict=True):  # loop.time() is time.monotonic()
+        if cold:
+            loop.call_at(at, lambda c=conn: started.append(loop.create_task(open_and_send(c))))
+        else:
+            loop.call_at(at, conn.send)
+    await asyncio.sleep(max(0.0, due[-1] - time.monotonic()))
+    while len(started) < len(conns) if cold else conns[-1].sent == 0.0:
+        await asyncio.sleep(0.001)
+    await asyncio.gather(*started)
+    for conn in conns:
+        conn.read()
+    await asyncio.wait_for(asyncio.gather(*(c.done for c in conns)), 120)
+    gc.enable()
+    for conn in conns:
+        assert conn.transport is not None
+        conn.transport.close()
+    return {"t0": t0, "timing": {user: {"due": at, "sent": c.sent, "acked": c.acked, "status": c.status}
+                                 for (user, _), c, at in zip(clicks, conns, due, strict=True)}}
 
-        async def click(user: str, body: str, at: float) -> None:
-            await asyncio.sleep(max(0.0, at - time.monotonic()))
-            sent = time.monotonic()
-            status, _, _ = await client.post(body.encode(), "application/x-www-form-urlencoded")
-            timing[user] = {"due": at, "sent": sent, "acked": time.monotonic(), "status": status}
 
-        await asyncio.gather(*(click(u, b, t0 + spread * i / max(len(clicks) - 1, 1))
-                               for i, (u, b) in enumerate(clicks)))
-    return {"t0": t0, "timing": timing}
-
-
-async def harness_only(clicks: int, spread: float, concurrency: int) -> int:
+async def harness_only(clicks: int, spread: float, cold: bool) -> int:
     """The clicking side alone against a server that answers 200 at once: what this machine and
     this harness can do before any bot work (``--harness-only``)."""
     async def ok(_: web.Request) -> web.Response:
@@ -159,7 +244,7 @@ async def harness_only(clicks: int, spread: float, concurrency: int) -> int:
     url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
     users = [f"U{i:06d}" for i in range(clicks)]
     bodies = [b"payload=" + b"x" * 6000 for _ in users]  # about a click payload's size
-    t0, timing = await run_clicker(url, users, bodies, spread, concurrency)
+    t0, timing = await run_clicker(url, users, bodies, spread, cold)
     await runner.cleanup()
     acks = [t["acked"] - t["due"] for t in timing.values()]
     print(f"Harness only: {clicks} posts due over {spread:.2f} s to a server that answers at once")
@@ -196,7 +281,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 async def bench(
-    clicks: int, concurrency: int, duplicates: int, content: Path | None = None, spread: float = 0.1
+    clicks: int, duplicates: int, content: Path | None = None, spread: float = 0.1, cold: bool = False
 ) -> int:
     logging.basicConfig(level=logging.WARNING)
     tmp = Path(tempfile.mkdtemp(prefix="slack-burst-"))
@@ -210,8 +295,7 @@ async def bench(
     bot = BotProcess(settings.database_url, settings.content_path, fake.base_url)
     await bot.start()
     failures: list[str] = []
-    connector = aiohttp.TCPConnector(limit=concurrency)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    async with aiohttp.ClientSession() as session:
         client = SignedClient(bot.url, SECRET, session)
         # an admin sets the group up (quiz open for one hour) and posts today's quiz now
         at = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%H:%M")
@@ -241,7 +325,7 @@ async def bench(
         # measured from it, so queueing anywhere (client, network, server) counts. The clicks are
         # sent by their own process (like Slack's servers), not from the loop serving the fake Web API.
         bodies = [urllib.parse.urlencode({"payload": json.dumps(p)}).encode() for p in payloads]
-        t0, timing = await run_clicker(bot.url, users, bodies, spread, concurrency)
+        t0, timing = await run_clicker(bot.url, users, bodies, spread, cold)
         due = {u: t["due"] for u, t in timing.items()}
         acked = {u: t["acked"] for u, t in timing.items()}
         sent = [t["sent"] for t in timing.values()]
@@ -304,7 +388,7 @@ async def bench(
         ("every result seen within 1.5 s of its click", max(result_from_due) <= 1.5, f"{max(result_from_due):.2f} s"),
     ]
     print(f"Slack burst: {clicks} signed button clicks on one daily post, due evenly over {spread:.2f} s, "
-          f"up to {concurrency} connections")
+          f"each on its own connection ({'opened when due' if cold else 'opened before the burst'})")
     print(f"  content: {settings.content_path} ({'choose-N checkboxes + Submit' if boxes else 'one button per option'})")
     print(f"  sent: the last click left {send_window:.3f} s after the first was due")
     print(f"  HTTP ack, from when each click was due: {ms(ack_from_due)}  (mean {1000 * statistics.mean(ack_from_due):.0f} ms)")
@@ -324,22 +408,20 @@ async def bench(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clicks", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=1000, help="most connections open at once")
     parser.add_argument("--spread", type=float, default=0.1, help="seconds over which the clicks are due")
     parser.add_argument("--duplicates", type=int, default=100)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--click", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--warm", action="store_true", help="open the connections before the burst")
+    parser.add_argument("--cold", action="store_true",
+                        help="open each click's connection when it is due (default: before the burst)")
     parser.add_argument("--harness-only", action="store_true",
                         help="measure the clicking side alone, against a server that answers at once")
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
     parser.add_argument("--content", help="content pack folder (default: content/dp100)")
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    global WARM
-    WARM = args.warm
     if args.harness_only:
-        sys.exit(asyncio.run(harness_only(args.clicks, args.spread, args.concurrency)))
+        sys.exit(asyncio.run(harness_only(args.clicks, args.spread, args.cold)))
     if args.click:
         print(json.dumps(asyncio.run(click_all(json.loads(sys.stdin.read())))))
         return
@@ -347,7 +429,7 @@ def main() -> None:
         asyncio.run(serve(args.database_url, args.content, args.base_url))
         return
     content = Path(args.content) if args.content else None
-    sys.exit(asyncio.run(bench(args.clicks, args.concurrency, min(args.duplicates, args.clicks), content, args.spread)))
+    sys.exit(asyncio.run(bench(args.clicks, min(args.duplicates, args.clicks), content, args.spread, args.cold)))
 
 
 if __name__ == "__main__":
