@@ -49,6 +49,7 @@ import contextlib
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from adapters.slack import SlackAdapter, SlackPoster  # noqa: E402
+from bot.cli import run_loop, settle_heap  # noqa: E402
 from bot.config import DEFAULT_CONTENT, Secret, Settings  # noqa: E402
 from bot.content.pack import ContentError, load_pack  # noqa: E402
 from bot.service import StudyService  # noqa: E402
@@ -98,6 +99,7 @@ async def serve(database_url: str, content: str, base_url: str) -> None:
     adapter = SlackAdapter(settings, http=True, base_url=base_url, port=0, host="127.0.0.1")
     task = asyncio.create_task(adapter.run(service))
     await adapter.ready.wait()
+    settle_heap()  # as `studybot run` does once started
     print(f"READY {adapter.url}", flush=True)
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.read)  # returns at EOF: the parent is done
@@ -426,7 +428,7 @@ def main() -> None:
         print(json.dumps(asyncio.run(click_all(json.loads(sys.stdin.read())))))
         return
     if args.serve:
-        asyncio.run(serve(args.database_url, args.content, args.base_url))
+        run_loop(serve(args.database_url, args.content, args.base_url))  # the loop `studybot run` uses
         return
     content = Path(args.content) if args.content else None
     sys.exit(asyncio.run(bench(args.clicks, min(args.duplicates, args.clicks), content, args.spread, args.cold)))

@@ -4,13 +4,12 @@ port (logged as "listening on 127.0.0.1:<port>"). Settings come from the environ
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sys
 
 from adapters.slack import SlackAdapter
-from bot.cli import serve
+from bot.cli import run_loop, serve
 from bot.config import Settings
 
 
@@ -18,7 +17,7 @@ def main() -> int:
     settings = Settings.from_env()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     adapter = SlackAdapter(settings, http=True, base_url=os.environ["FAKE_SLACK_URL"], port=0, host="127.0.0.1")
-    return asyncio.run(serve(settings, [adapter], until_first_exits=False))
+    return run_loop(serve(settings, [adapter], until_first_exits=False))
 
 
 if __name__ == "__main__":
