@@ -76,13 +76,20 @@ class Directory:
     shows under the same display name everywhere. When users.info fails, the name Slack put in
     the request is used (never the raw user id) and kept; while users.info is rate limited it is
     not asked at all until Retry-After has passed. Failing means "not an admin" (fail closed).
+
+    A click's result never waits behind other members' lookups: while ``max_lookups`` calls are
+    in flight (a burst of new members), an answer goes on under the name in its request, not
+    kept, so the member's next click or command asks again. Slack allows users.info about 100
+    times a minute anyway (Tier 4); commands, which need the admin flag, always ask.
     """
 
     def __init__(
         self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic, size: int = 20_000,
-        timeout: float = 3.0,
+        timeout: float = 3.0, max_lookups: int = 10,
     ) -> None:
         self.ttl = ttl
+        self.max_lookups = max_lookups
+        self._asking = 0  # users.info calls in flight
         self.clock = clock
         self.size = size
         self.timeout = timeout
@@ -103,6 +110,9 @@ class Directory:
         if self._quiet_until.get(team, 0.0) > now:
             self._keep_fallback(team, user_id, fallback)
             return fallback, False
+        if not need_admin and self._asking >= self.max_lookups:
+            return fallback, False
+        self._asking += 1
         try:
             resp = await asyncio.wait_for(client.users_info(user=user_id), self.timeout)
         except SlackApiError as e:
@@ -119,6 +129,8 @@ class Directory:
             log.warning("users.info failed for %s: %s", user_id, type(e).__name__)
             self._keep_fallback(team, user_id, fallback)
             return fallback, False
+        finally:
+            self._asking -= 1
         user: dict[str, Any] = resp.get("user") or {}
         profile: dict[str, Any] = user.get("profile") or {}
         name = (

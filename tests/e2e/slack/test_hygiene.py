@@ -281,6 +281,36 @@ async def test_names_come_from_the_payload_while_users_info_is_rate_limited(slac
     assert "Cat" in await slack.command_reply("leaderboard", CAT)
 
 
+async def test_a_burst_of_new_members_is_answered_without_waiting_for_names(slack: Harness) -> None:
+    fake = slack.fake
+    await slack.setup_group()
+    post = await slack.post_daily(MONDAY_0900_BERLIN)
+    asked = len(fake.calls_to("users.info"))
+    assert slack.adapter is not None and slack.adapter.bot is not None
+    cap = slack.adapter.bot.directory.max_lookups
+    members = [f"U0NEW{i:02d}" for i in range(cap + 2)]
+    for i, user in enumerate(members):
+        fake.add_user(user, f"New Member {i}")
+    # every users.info call takes 2.5 s: the first `cap` new members wait for theirs
+    fake.faults.add("*", "users.info", kind="slow", delay=2.5, times=None)
+    statuses = await asyncio.gather(*(slack.click(post, user, choice_label(post, RIGHT)) for user in members))
+    assert {status for status, _, _ in statuses} == {200}
+    # the two members beyond the cap have their result before any lookup has come back
+    def answered() -> list[str]:
+        return [u for u in members if fake.private_to(u)]
+
+    late = await fake.wait_for(lambda: len(answered()) >= 2 and answered(), timeout=2.0, what="results without a lookup")
+    assert fake.calls_to("users.info")[asked:] == []
+    await fake.wait_for(lambda: all(fake.private_to(u) for u in members), timeout=10, what="every result")
+    await slack.settled()
+    assert len(fake.calls_to("users.info")) - asked == cap  # the others went on under their request's name
+    assert all("Correct" in fake.private_to(u)[0] for u in members)
+    # their next click asks (and is refused as a repeat, under the same member)
+    fake.faults.clear()
+    assert "already answered" in await slack.click_reply(post, late[0], choice_label(post, RIGHT))
+    assert fake.calls_to("users.info")[-1].args["user"] == late[0]
+
+
 # --- App Home ----------------------------------------------------------------------------------------
 
 
