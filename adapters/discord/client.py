@@ -32,6 +32,7 @@ import time
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, Literal
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.enums import AppCommandOptionType, ChannelType
@@ -98,6 +99,8 @@ UNKNOWN_BUTTON = "That button is not one of mine any more. Try `/today` for the 
 UNANSWERABLE = frozenset({10062, 40060, 10015, 50027})
 #: Seconds in which Discord takes one IDENTIFY per rate-limit bucket.
 IDENTIFY_WINDOW = 5.0
+#: Connections kept open to Discord's API (the gateway's websocket, on its own host, is apart).
+CONNECTIONS_PER_HOST = 100
 #: Interaction ids remembered to drop a second delivery (tokens live 15 minutes).
 SEEN_MAX = 10_000
 
@@ -172,7 +175,14 @@ class StudyBotClient(discord.Client):
                          allowed_mentions=discord.AllowedMentions.none(),
                          # a rate limit over 30 s (the least discord.py accepts) raises instead of
                          # sleeping: the scheduler backs that post off; other channels' posts go on
-                         max_ratelimit_timeout=30.0, **options)
+                         max_ratelimit_timeout=30.0,
+                         # nothing of ours reads cached messages or members: do not keep them
+                         max_messages=None, member_cache_flags=discord.MemberCacheFlags.none(),
+                         chunk_guilds_at_startup=False,
+                         # a burst of clicks reuses kept-alive connections instead of opening one
+                         # per answer (discord.py's default pool has no limit)
+                         connector=aiohttp.TCPConnector(limit=0, limit_per_host=CONNECTIONS_PER_HOST),
+                         **options)
         self.service = service
         self.sync_guild = sync_guild
         self.sync_commands = sync_commands
