@@ -57,7 +57,7 @@ if str(ROOT) not in sys.path:
 
 from adapters.discord import DiscordAdapter  # noqa: E402
 from adapters.discord.client import ACK_BUDGET  # noqa: E402
-from bot.cli import run_loop  # noqa: E402
+from bot.cli import run_loop, settle_heap  # noqa: E402
 from bot.config import DEFAULT_CONTENT, Secret, Settings  # noqa: E402
 from bot.content.pack import ContentError, load_pack  # noqa: E402
 from bot.service import StudyService  # noqa: E402
@@ -228,6 +228,7 @@ async def serve_bot(database_url: str, pack: Path, api_base: str, gateway_url: s
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(commands), sys.stdin)
     try:
         await bot.start()
+        settle_heap()  # as `studybot run` does once started
         print("READY", flush=True)
         while line := (await commands.readline()).decode().strip():
             verb, _, arg = line.partition(" ")
