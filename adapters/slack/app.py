@@ -305,6 +305,22 @@ class RefuseMalformed(AsyncMiddleware):
         return BoltResponse(status=400, body=problem)
 
 
+class SkipEventRetries(AsyncMiddleware):
+    """A retried Events API delivery (X-Slack-Retry-Num >= 1) was already handled: ack it.
+    Interactive payloads are never skipped: the core's one-answer rule makes them safe.
+
+    A plain AsyncMiddleware: Bolt builds a function middleware's arguments by inspection on
+    every request."""
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        retry = (req.headers.get("x-slack-retry-num") or [""])[0]
+        if req.body.get("type") == "event_callback" and retry not in ("", "0"):
+            return BoltResponse(status=200, body="")
+        return await next()
+
+
 class SlackBot:
     """Builds the AsyncApp around one StudyService. ``bot.app`` is the Bolt app.
 
@@ -337,7 +353,9 @@ class SlackBot:
             oauth_settings=oauth_settings,
             installation_store_bot_only=True if oauth_settings is not None else None,
             user_facing_authorize_error_message=NOT_INSTALLED,
-            request_verification_enabled=True,
+            # every HTTP request is verified by the front door (webapp.events_handler, 401 before
+            # Bolt sees it) and Socket Mode needs none: Bolt would compute the same HMAC again
+            request_verification_enabled=False,
             # listeners acknowledge and hand their work to a task of ours (_later), so Bolt answers
             # Slack as soon as ack() returns instead of polling every 10 ms for it
             process_before_response=True,
@@ -379,32 +397,9 @@ class SlackBot:
         app = self.app
 
         app.use(RefuseMalformed())
+        app.use(SkipEventRetries())
 
-        @app.middleware
-        async def skip_event_retries(req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[Any]]):
-            """A retried Events API delivery (X-Slack-Retry-Num >= 1) was already handled: ack it.
-            Interactive payloads are never skipped: the core's one-answer rule makes them safe."""
-            retry = (req.headers.get("x-slack-retry-num") or [""])[0]
-            if req.body.get("type") == "event_callback" and retry not in ("", "0"):
-                return BoltResponse(status=200, body="")
-            return await next()
-
-        @app.command(COMMAND)
-        async def on_command(ack, body, client):
-            await ack()
-            team, user_id, channel = _team(body), str(body.get("user_id", "")), _channel(body)
-            replier = Replier(client, body.get("response_url"), channel, user_id)
-
-            async def work() -> list[Reply]:
-                command = parse(str(body.get("text") or ""), prefix=PREFIX)
-                if isinstance(command, ParseError):
-                    return [say(command.message)]
-                member = await self._member(client, team, user_id, str(body.get("user_name") or ""))
-                ctx = Context(member=member, place=Place(PLATFORM, team, channel), prefix=PREFIX)
-                return list(await self.service.handle(ctx, command))
-
-            self._later(self._guarded("command", replier, work))
-
+        # answer clicks first: Bolt tries listeners in this order, and a burst is made of them
         @app.action(ANSWER_ACTION)
         async def on_answer(ack, body, action, client):
             await ack()
@@ -452,6 +447,22 @@ class SlackBot:
             """Ticking a checkbox of a "choose N" question, or a button this version does not
             know (an old message, a newer layout): acknowledged so Slack shows no error."""
             await ack()
+
+        @app.command(COMMAND)
+        async def on_command(ack, body, client):
+            await ack()
+            team, user_id, channel = _team(body), str(body.get("user_id", "")), _channel(body)
+            replier = Replier(client, body.get("response_url"), channel, user_id)
+
+            async def work() -> list[Reply]:
+                command = parse(str(body.get("text") or ""), prefix=PREFIX)
+                if isinstance(command, ParseError):
+                    return [say(command.message)]
+                member = await self._member(client, team, user_id, str(body.get("user_name") or ""))
+                ctx = Context(member=member, place=Place(PLATFORM, team, channel), prefix=PREFIX)
+                return list(await self.service.handle(ctx, command))
+
+            self._later(self._guarded("command", replier, work))
 
         @app.event("app_home_opened")
         async def on_home_opened(event, body, client):
