@@ -96,7 +96,7 @@ async def test_answers_queued_before_the_close_are_counted_in_the_results(servic
     await asyncio.sleep(0)
     # ... 20 more queue behind it, and only then the close begins
     burst = [asyncio.ensure_future(service.handle(ctx(f"m{i}"), Answer(quiz_id, right))) for i in range(1, 21)]
-    closing = asyncio.ensure_future(service.daily.close(quiz_id, clock()))
+    closing = asyncio.ensure_future(service.daily.close([quiz_id], clock()))
     replies = [r for [r] in await asyncio.gather(first, *burst)]
     await closing
     assert [r.cards[0].tone for r in replies] == [Tone.SUCCESS] * 21

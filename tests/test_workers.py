@@ -7,6 +7,7 @@ import asyncio
 import random
 from collections import Counter, defaultdict
 
+import pytest
 from sqlalchemy import select
 
 from bot import codec
@@ -137,3 +138,30 @@ async def test_a_practice_click_on_two_workers_at_once_counts_once(open_service)
     assert tones == Counter({Tone.SUCCESS: 15, Tone.WARNING: 15})  # the second click: "already answered"
     async with a.sessions() as s:
         assert sum((await s.scalars(select(Progress.answered))).all()) == 15
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_an_answer_right_after_a_database_restart_is_recorded(open_service, poster, database_url):
+    """Every pooled connection dies (a restart, a failover): the next answers are still recorded,
+    on new connections, and the board stays exact."""
+    import asyncpg
+
+    service = await open_service()
+    await service.handle(ADMIN, Setup(time="09:00", timezone="UTC"))
+    await service.handle(ADMIN, PostNow())
+    quiz_id = codec.decode(poster.posts[-1][1].cards[-1].choices[0].id).quiz_id
+    right, _ = await right_and_wrong(service, quiz_id)
+    before = await asyncio.gather(*(service.handle(ctx(f"b{i}"), Answer(quiz_id, right)) for i in range(12)))
+    assert all(reply.cards[0].tone is Tone.SUCCESS for [reply] in before)  # the pool holds connections now
+    admin = await asyncpg.connect(host="127.0.0.1", port=5432, user="postgres", database="test")
+    try:
+        killed = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1",
+            database_url.rsplit("/", 1)[1],
+        )
+    finally:
+        await admin.close()
+    assert killed >= 1
+    after = await asyncio.gather(*(service.handle(ctx(f"a{i}"), Answer(quiz_id, right)) for i in range(12)))
+    assert all(reply.cards[0].tone is Tone.SUCCESS for [reply] in after)
+    assert (await check_boards_exact(service))["answers"] == 24

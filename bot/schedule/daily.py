@@ -68,6 +68,8 @@ RESULTS_RETRY_FOR = timedelta(days=2)
 CATCH_UP_WINDOW = timedelta(hours=6)
 #: How many groups are posted to or closed at once (one slow channel never holds up the rest).
 CONCURRENCY = 64
+#: How many quizzes one statement closes.
+CLOSE_CHUNK = 1000
 
 
 def place_of(group: Group) -> Place:
@@ -136,7 +138,8 @@ class DailyPosts:
                     Quiz.stopped.is_(False), retry_due, free, Group.platform.in_(online),
                 )
             )).all()
-        work: list[Awaitable[object]] = [self.close(quiz_id, now) for quiz_id in expired]
+        # every expired quiz closes in one transaction: closing waits for the answer desk's lock
+        work: list[Awaitable[object]] = [self._send_results(quiz_id, now) for quiz_id in await self._close(expired, now)]
         work += [self._scheduled(group, now) for group in due]
         work += [self.resend(quiz_id, now) for quiz_id in unposted]
         work += [self._resend_results(quiz_id, now) for quiz_id in unsent_results]
@@ -230,8 +233,7 @@ class DailyPosts:
                 reply = await self._compose(session, quiz)
         except IntegrityError:  # another worker's post-now opened this day's quiz first
             return None
-        for quiz_id in previous:
-            await self.close(quiz_id, now)
+        await self.close(previous, now)
         return await self._post(group, quiz, now, unclear=False, reply=reply)
 
     async def post_now(self, group_id: int, now: datetime, day: date) -> Sent | None:
@@ -303,19 +305,31 @@ class DailyPosts:
 
     # --- closing and results ---------------------------------------------------------------------
 
-    async def close(self, quiz_id: int, now: datetime) -> None:
+    async def close(self, quiz_ids: list[int], now: datetime) -> None:
+        """Close the quizzes still open among ``quiz_ids`` and edit their results into their posts."""
+        for quiz_id in await self._close(quiz_ids, now):
+            await self._send_results(quiz_id, now)
+
+    async def _close(self, quiz_ids: list[int], now: datetime) -> list[int]:
+        """Close the quizzes still open among ``quiz_ids`` in one transaction; those whose results
+        this worker now has to edit into their posts (it holds their leases)."""
+        if not quiz_ids:
+            return []
         # answers acknowledged before the close began are counted: let them commit first
         await self.desk.settle()
+        mine: list[int] = []
         async with self.desk.lock:  # no answer commits between the close and the results
             async with self.sessions() as session, session.begin():
-                if not await quizzes.close(session, quiz_id, now):
-                    return
-                # the closer sends the results: it takes the lease in the same transaction
-                posted = await session.execute(update(Quiz).where(
-                    Quiz.id == quiz_id, Quiz.kind == "daily", Quiz.message_ref.is_not(None)
-                ).values(tries=1, retry_at=None, stopped=False, lease_owner=self.worker, lease_until=now + LEASE))
-        if posted.rowcount == 1:
-            await self._send_results(quiz_id, now)
+                for start in range(0, len(quiz_ids), CLOSE_CHUNK):
+                    closed = await quizzes.close(session, quiz_ids[start:start + CLOSE_CHUNK], now)
+                    if not closed:
+                        continue
+                    # the closer sends the results: it takes the leases in the same transaction
+                    mine += (await session.scalars(update(Quiz).where(
+                        Quiz.id.in_(closed), Quiz.kind == "daily", Quiz.message_ref.is_not(None)
+                    ).values(tries=1, retry_at=None, stopped=False, lease_owner=self.worker, lease_until=now + LEASE)
+                        .returning(Quiz.id))).all()
+        return mine
 
     async def _resend_results(self, quiz_id: int, now: datetime) -> None:
         unsent = and_(Quiz.message_ref.is_not(None), Quiz.closed_at.is_not(None), Quiz.results_sent.is_(False))

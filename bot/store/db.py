@@ -22,7 +22,10 @@ class SchemaBehind(Exception):
 def make_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        # No pre-ping: it costs round trips on every checkout, and a connection that died
+        # (a restart, a failover) fails one statement, which invalidates the whole pool; the
+        # writes that matter are retried (bot.store.retry), the rest answer "try again".
+        return create_async_engine(url, pool_size=10, max_overflow=10)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, connect_args={"timeout": 15})

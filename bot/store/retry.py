@@ -1,5 +1,7 @@
 """Run a transaction again when the database gave up on it for a reason that passes:
-a PostgreSQL deadlock or serialization failure, a SQLite writer lock held too long by another process."""
+a PostgreSQL deadlock or serialization failure, a connection lost (a database restart or
+failover: the pool then replaces every connection), a SQLite writer lock held too long by
+another process."""
 
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ def transient(error: BaseException) -> bool:
         return True
     if not isinstance(error, DBAPIError):
         return False
+    if error.connection_invalidated:
+        return True
     orig = error.orig
     if getattr(orig, "sqlstate", None) in RETRY_SQLSTATES or getattr(orig, "pgcode", None) in RETRY_SQLSTATES:
         return True

@@ -519,9 +519,9 @@ async def results(session: AsyncSession, pack: Pack, quiz: Quiz) -> Results:
     return Results(quiz, question, dict(counts), answered, correct, first)
 
 
-async def close(session: AsyncSession, quiz_id: int, now: datetime) -> bool:
-    """Mark a quiz closed; False if it was closed already (by another tick or process)."""
-    result = await session.execute(
-        update(Quiz).where(Quiz.id == quiz_id, Quiz.closed_at.is_(None)).values(closed_at=now)
+async def close(session: AsyncSession, quiz_ids: list[int], now: datetime) -> list[int]:
+    """Mark quizzes closed; the ids this call closed (not those closed already, by another tick or process)."""
+    result = await session.scalars(
+        update(Quiz).where(Quiz.id.in_(quiz_ids), Quiz.closed_at.is_(None)).values(closed_at=now).returning(Quiz.id)
     )
-    return result.rowcount == 1
+    return list(result.all())

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -61,17 +61,13 @@ async def recap_for_post(session: AsyncSession, quiz: Quiz) -> Recap | None:
     again after a failure carries the same recap."""
     if quiz.kind != "daily" or quiz.week is None or quiz.group_id is None:
         return None
-    earlier_this_week = await session.scalar(
-        select(Quiz.id).where(Quiz.group_id == quiz.group_id, Quiz.kind == "daily", Quiz.week == quiz.week,
-                              Quiz.seq < quiz.seq).limit(1)
-    )
-    if earlier_this_week is not None:
-        return None
     last = _week_before(quiz.week)
-    had_quizzes = await session.scalar(
-        select(Quiz.id).where(Quiz.group_id == quiz.group_id, Quiz.kind == "daily", Quiz.week == last).limit(1)
-    )
-    if had_quizzes is None:
+    daily = (Quiz.group_id == quiz.group_id, Quiz.kind == "daily")
+    earlier_this_week, had_quizzes = (await session.execute(select(
+        exists().where(*daily, Quiz.week == quiz.week, Quiz.seq < quiz.seq),
+        exists().where(*daily, Quiz.week == last),
+    ))).one()
+    if earlier_this_week or not had_quizzes:
         return None
     return await week_recap(session, quiz.group_id, last)
 
