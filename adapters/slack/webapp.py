@@ -19,6 +19,7 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
+from yarl import URL
 
 from bot.store.receipts import Receipts
 
@@ -42,6 +43,21 @@ async def _first(receipts: Receipts, signature: str) -> bool:
         return True
 
 
+def _bolt_body(text: str, headers: dict[str, str], content_type: str) -> tuple[str, dict[str, str]]:
+    """The body (and headers) to hand Bolt. An interactive request is a form whose ``payload``
+    field is the JSON Bolt would parse out of it; that field is decoded here by yarl's C
+    unquoter (Bolt's urllib one needs about 0.27 ms for a 6 KB click) and handed over as the JSON
+    body it is. Bolt's own signature check, the only other reader of the raw body, is off: the
+    signature was checked here first."""
+    if content_type == "application/json" or text.startswith("{") or "payload" not in text:
+        return text, headers  # as Bolt tells JSON from a form
+    payload = URL.build(query_string=text, encoded=True).query.get("payload")
+    if not payload:
+        return text, headers
+    return payload, {**{k: v for k, v in headers.items() if k.lower() != "content-type"},
+                     "Content-Type": "application/json"}
+
+
 def events_handler(app: AsyncApp, signing_secret: str, receipts: Receipts) -> Handler:
     verifier = SignatureVerifier(signing_secret)
 
@@ -54,8 +70,8 @@ def events_handler(app: AsyncApp, signing_secret: str, receipts: Receipts) -> Ha
         if not verifier.is_valid(raw, timestamp, signature):
             return _refuse(401, "invalid or missing signature")
         try:  # one parse, Bolt's own (a body that is not JSON where JSON is due raises here)
-            bolt_req = AsyncBoltRequest(body=raw.decode("utf-8"), query=request.query_string,
-                                        headers=dict(request.headers))
+            text, headers = _bolt_body(raw.decode("utf-8"), dict(request.headers), request.content_type)
+            bolt_req = AsyncBoltRequest(body=text, query=request.query_string, headers=headers)
         except (ValueError, TypeError, KeyError, AttributeError) as e:  # UnicodeDecodeError, JSONDecodeError
             return _refuse(400, f"the body is not a JSON object Slack would send ({type(e).__name__})")
         body = bolt_req.body

@@ -281,6 +281,20 @@ async def test_names_come_from_the_payload_while_users_info_is_rate_limited(slac
     assert "Cat" in await slack.command_reply("leaderboard", CAT)
 
 
+async def test_a_clicks_form_is_decoded_as_slack_encoded_it(slack: Harness) -> None:
+    """The front door decodes the click's form itself: '+', '&', '=', '%' and non-ASCII arrive whole."""
+    fake = slack.fake
+    await slack.setup_group()
+    post = await slack.post_daily(MONDAY_0900_BERLIN)
+    zoe = "U0ZOE"
+    fake.add_user(zoe, "Zoë+1 & co=100% 🙂")
+    fake.faults.add("*", "users.info", status=429, headers={"Retry-After": "20"}, times=None)  # the request's name
+    assert "Correct" in await slack.click_reply(post, zoe, choice_label(post, RIGHT))
+    async with slack.service.sessions() as session:
+        name = await session.scalar(select(Member.name).where(Member.user_id == zoe))
+    assert name == "zoë+1.&.co=100%.🙂"
+
+
 async def test_a_burst_of_new_members_is_answered_without_waiting_for_names(slack: Harness) -> None:
     fake = slack.fake
     await slack.setup_group()
