@@ -200,6 +200,9 @@ def _fit(cards: tuple[Card, ...] | list[Card], limit: int = EMBED_TOTAL_MAX) -> 
     def total() -> int:
         return sum(len(e) for e in embeds)
 
+    if total() <= limit:  # the usual case: nothing to cut
+        return embeds
+
     for floor in (600, None, "pop", 100):
         if floor == "pop":
             while len(embeds) > 1 and total() > limit:
@@ -386,11 +389,13 @@ def build_view(cards: tuple[Card, ...]) -> discord.ui.View | None:
 # --- entry points ---------------------------------------------------------------------
 
 
-def render(reply: Reply) -> Rendered:
+def render(reply: Reply, embeds: list[discord.Embed] | None = None) -> Rendered:
     """A :class:`~bot.replies.Reply` as ONE Discord message (channel posts and their edits,
-    which need a single message id). Never raises on long content: it is cut to fit."""
+    which need a single message id). Never raises on long content: it is cut to fit.
+    ``embeds``: the reply's cards already fitted (``_fit(reply.cards)``), so they are not built twice."""
     content = truncate(native(reply.text), CONTENT_MAX) or None
-    embeds = _fit(reply.cards)
+    if embeds is None:
+        embeds = _fit(reply.cards)
     if content is None and not embeds:
         content = BLANK
     return Rendered(content=content, embeds=embeds, view=build_view(reply.cards[: len(embeds)]),
@@ -400,21 +405,23 @@ def render(reply: Reply) -> Rendered:
 def render_messages(reply: Reply) -> list[Rendered]:
     """A reply as one or more messages (interaction replies): cards that do not fit one
     message's 10 embeds / 6000 characters continue in the next message rather than being cut."""
-    chunks: list[list[Card]] = []
+    chunks: list[list[tuple[Card, list[discord.Embed]]]] = []
     size = 0
     for card in reply.cards:
-        n = sum(len(e) for e in _fit([card]))
+        fitted = _fit([card])
+        n = sum(len(e) for e in fitted)
         if not chunks or len(chunks[-1]) >= EMBEDS_MAX or size + n > EMBED_TOTAL_MAX:
             chunks.append([])
             size = 0
-        chunks[-1].append(card)
+        chunks[-1].append((card, fitted))
         size += n
     if not chunks:
         return [render(reply)]
     out = []
     for i, chunk in enumerate(chunks):
-        part = Reply(cards=tuple(chunk), text=reply.text if i == 0 else "", visibility=reply.visibility)
-        out.append(render(part))
+        part = Reply(cards=tuple(c for c, _ in chunk), text=reply.text if i == 0 else "", visibility=reply.visibility)
+        # one card: its fitted embeds are what _fit(part.cards) would build again
+        out.append(render(part, chunk[0][1] if len(chunk) == 1 else None))
     return out
 
 

@@ -68,6 +68,14 @@ async def test_pathological_reply_fits_every_limit():
     assert labels == list("ABCDEF")  # long option texts: the button shows the letter only
 
 
+async def test_small_cards_share_one_interaction_message_in_their_order():
+    cards = tuple(Card(title=f"Card {i}", body=f"body {i}", tone=Tone.INFO) for i in range(3))
+    reply = Reply(cards=cards, text="hello")
+    (only,) = render_messages(reply)
+    assert as_dict(only) == payload(reply)
+    assert [e["title"] for e in as_dict(only)["embeds"]] == ["Card 0", "Card 1", "Card 2"]
+
+
 async def test_short_options_show_on_the_buttons_and_closed_cards_disable_them():
     card = Card(title="Quiz", choices=tuple(Choice(codec.encode(3, i), "ABCD"[i], t)
                                             for i, t in enumerate(["Yes", "No", "Maybe", "x" * 200])))
