@@ -77,19 +77,23 @@ class Directory:
     the request is used (never the raw user id) and kept; while users.info is rate limited it is
     not asked at all until Retry-After has passed. Failing means "not an admin" (fail closed).
 
-    A click's result never waits behind other members' lookups: while ``max_lookups`` calls are
-    in flight (a burst of new members), an answer goes on under the name in its request, not
-    kept, so the member's next click or command asks again. Slack allows users.info about 100
-    times a minute anyway (Tier 4); commands, which need the admin flag, always ask.
+    A click's result never waits long for a name: an answer waits at most ``answer_wait``
+    seconds for a new member's users.info (the call then finishes in the background, and its
+    name is kept for the member's next click), and while ``max_lookups`` calls are in flight (a
+    burst of new members) it does not ask at all and goes on under the name in its request, not
+    kept, so the next click or command asks again. Slack allows users.info about 100 times a
+    minute anyway (Tier 4); commands, which need the admin flag, always wait for the answer.
     """
 
     def __init__(
         self, ttl: float = 60.0, clock: Callable[[], float] = time.monotonic, size: int = 20_000,
-        timeout: float = 3.0, max_lookups: int = 10,
+        timeout: float = 3.0, max_lookups: int = 10, answer_wait: float = 0.25,
     ) -> None:
         self.ttl = ttl
         self.max_lookups = max_lookups
+        self.answer_wait = answer_wait
         self._asking = 0  # users.info calls in flight
+        self._answers_asks: set[asyncio.Future[tuple[str, bool]]] = set()
         self.clock = clock
         self.size = size
         self.timeout = timeout
@@ -113,6 +117,16 @@ class Directory:
         if not need_admin and self._asking >= self.max_lookups:
             return fallback, False
         self._asking += 1
+        ask = asyncio.ensure_future(self._ask(client, team, user_id, fallback, now))
+        if need_admin:
+            return await ask
+        self._answers_asks.add(ask)  # referenced until done, even once the answer stops waiting
+        ask.add_done_callback(self._answers_asks.discard)
+        done, _ = await asyncio.wait({ask}, timeout=self.answer_wait)
+        return ask.result() if done else (fallback, False)
+
+    async def _ask(self, client: AsyncWebClient, team: str, user_id: str, fallback: str, now: float) -> tuple[str, bool]:
+        """One users.info call (counted in ``_asking`` by the caller); remembers what it learns."""
         try:
             resp = await asyncio.wait_for(client.users_info(user=user_id), self.timeout)
         except SlackApiError as e:
