@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from adapters.discord.client import APOLOGY, UNKNOWN_BUTTON
+from adapters.discord.client import APOLOGY, CONNECTIONS_PER_HOST, UNKNOWN_BUTTON
 from adapters.discord.invite import application_id, invite_url
 from bot import codec
 from bot.config import DEFAULT_CONTENT, Secret
@@ -321,6 +321,21 @@ async def test_a_burst_of_fresh_clicks_is_answered_with_one_call_each(bot: Bot, 
     assert all(i.ephemeral and "Correct!" in i.text() for i in burst)
     assert not [c for i in burst for c in fake.calls_to("POST", f"/webhooks/{fake.app_id}/{i.token}")]
     assert not [c for i in burst for c in fake.calls_to("PATCH", f"/webhooks/{fake.app_id}/{i.token}")]
+
+
+async def test_a_burst_reuses_a_bounded_pool_of_connections(bot: Bot, fake: FakeDiscord):
+    """discord.py's own pool has no limit: a burst would open a connection per response."""
+    await set_up_group(fake, fake.user("ada", admin=True))
+    await bot.run_due(POST_AT)
+    post = daily_posts(fake)[0]
+    clicks = CONNECTIONS_PER_HOST + 50
+    burst = [fake.click_payload(fake.user(f"c{i}"), post, button(post, "Bravo")["custom_id"]) for i in range(clicks)]
+    for inter in burst:
+        await fake.send_interaction(inter)
+    for inter in burst:
+        await fake.wait_done(inter, 30)
+    peers = {c.peer for c in fake.calls if c.path.startswith("/interactions/")}
+    assert "" not in peers and 1 < len(peers) <= CONNECTIONS_PER_HOST
 
 
 async def test_a_click_the_core_is_slow_to_record_is_deferred_then_shown(bot: Bot, fake: FakeDiscord, settings):

@@ -72,6 +72,7 @@ class Call:
     json: Any
     status: int
     at: float  # time.perf_counter()
+    peer: str = ""  # the bot's end of the connection ("host:port"): which connection carried it
 
     def __repr__(self) -> str:  # keep pytest output readable
         return f"<Call {self.method} {self.path} -> {self.status}>"
@@ -507,7 +508,9 @@ class FakeDiscord:
         try:
             return await apply(self.faults.take(request.method, path), request, serve, error)
         finally:
-            self.calls.append(Call(request.method, path, dict(request.query), body, status, time.perf_counter()))
+            peer = request.transport.get_extra_info("peername") if request.transport else None
+            self.calls.append(Call(request.method, path, dict(request.query), body, status, time.perf_counter(),
+                                   f"{peer[0]}:{peer[1]}" if peer else ""))
             await self._notify()
 
     async def _rest(self, request: web.Request) -> web.StreamResponse:
