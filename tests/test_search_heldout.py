@@ -1,13 +1,20 @@
-"""Objective lookup on a blind, held-out set of plain questions (tests/search_heldout.py).
+"""Objective lookup on the blind, held-out sets of plain questions.
 
-The set was written without seeing plain-words.yaml, aliases.yaml, the question bank or the
-other search cases, and committed before the search was ever run on it. It is HELD OUT: never use
-its queries, misses or off-topic hits to tune plain-words.yaml, aliases.yaml or the search code.
-A held-out set that gets tuned to stops measuring anything; tune on tests/search_cases.py and
-let these floors tell you whether that generalises.
+- tests/search_heldout.py was written without seeing plain-words.yaml, aliases.yaml, the question
+  bank or the other search cases, and committed before the search was ever run on it. Floors are
+  the rates measured on 2026-12-02 (bench/search_heldout.py: top-1 46/50, top-3 48/50, 1 of 15
+  off-topic queries answered), rounded down to the nearest 5%.
+- tests/search_blind2.py was written from the study guide's ids and titles only and committed
+  before the search was run on it. Floors are the rates measured once, on 2026-12-03, with the
+  search of commit 92be5f2 (Snowball stemmer, the questions' code as evidence, the lower bar for
+  queries of exam words only), fixed before the set was first opened: ``bench/search_heldout.py
+  --set blind2 --quiet`` gave top-1 40/60, top-3 48/60 and 1 of 15 off-topic queries answered,
+  rounded down to the nearest 5%. The search before that commit scored 38/60, 44/60 and 0 of 15.
 
-Floors are the rates measured on 2026-12-02 (bench/search_heldout.py: top-1 46/50, top-3 48/50,
-1 of 15 off-topic queries answered), rounded down to the nearest 5%.
+Both are HELD OUT: never use their queries, misses or off-topic hits to tune plain-words.yaml,
+aliases.yaml, descriptions.yaml or the search code. A held-out set that gets tuned to stops
+measuring anything; tune on tests/search_cases.py and let these floors tell you whether that
+generalises.
 """
 
 from pathlib import Path
@@ -16,6 +23,7 @@ import pytest
 
 from bot.content.pack import load_pack
 from bot.content.search import ObjectiveSearch
+from tests.search_blind2 import BLIND2, OFF_TOPIC2
 from tests.search_heldout import HELDOUT, OFF_TOPIC
 
 PACK = Path(__file__).resolve().parent.parent / "content" / "dp100"
@@ -29,20 +37,27 @@ def search():
     return ObjectiveSearch(pack.objectives, pack.questions, pack.plain_words)
 
 
-def test_held_out_plain_questions_find_their_objective(search):
+@pytest.mark.parametrize(("cases", "first_floor", "shown_floor"), [
+    pytest.param(HELDOUT, 0.90, 0.95, id="heldout"),
+    pytest.param(BLIND2, 0.65, 0.80, id="blind2"),
+])
+def test_held_out_plain_questions_find_their_objective(search, cases, first_floor, shown_floor):
     first = shown = 0
     misses = []
-    for query, wanted in HELDOUT:
+    for query, wanted in cases:
         found = [m.objective.id for m in search.search(query, limit=SHOWN)]
         first += bool(found) and found[0] in wanted
         shown += any(f in wanted for f in found)
         if not found or found[0] not in wanted:
             misses.append((query, wanted, found))
-    assert first / len(HELDOUT) >= 0.90, misses
-    assert shown / len(HELDOUT) >= 0.95, misses
+    assert first / len(cases) >= first_floor, misses
+    assert shown / len(cases) >= shown_floor, misses
 
 
-def test_held_out_off_topic_queries_find_nothing(search):
-    answered = {query: [m.objective.id for m in found] for query in OFF_TOPIC if (found := search.search(query))}
-    # measured: only "train schedule to Berlin" (train + schedule are both exam words) gets an answer
+# measured: only "train schedule to Berlin" (train + schedule are both exam words) gets an answer in
+# the first set, and only "how to register to vote after moving" in the second (every word of it is
+# one the question bank uses, so it meets the lower bar for queries of exam words only)
+@pytest.mark.parametrize("queries", [pytest.param(OFF_TOPIC, id="heldout"), pytest.param(OFF_TOPIC2, id="blind2")])
+def test_held_out_off_topic_queries_find_nothing(search, queries):
+    answered = {query: [m.objective.id for m in found] for query in queries if (found := search.search(query))}
     assert len(answered) <= 1, answered
