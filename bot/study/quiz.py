@@ -216,13 +216,18 @@ class AnswerDesk:
                 refused[n] = Outcome(Status.ELSEWHERE)
         return quizzes, refused
 
+    def _standing_of(self, quiz_id: int, member_id: int) -> tuple[int, int] | None:
+        """The (group, member) standing an answer to a screened quiz moves; None for a private quiz."""
+        group_id = self._daily_group[quiz_id]
+        return None if group_id is None else (group_id, member_id)
+
     def _introduced(self, batch: list[_Pending]) -> bool:
         for item in batch:
             member_id = self.members.cached(item.member)
             if member_id is None or item.quiz_id not in self._daily_group:
                 return False
-            group_id = self._daily_group[item.quiz_id]
-            if group_id is not None and (group_id, member_id) not in self._standing:
+            standing = self._standing_of(item.quiz_id, member_id)
+            if standing is not None and standing not in self._standing:
                 return False
         return True
 
@@ -235,12 +240,11 @@ class AnswerDesk:
         quizzes, refused = await self._screen(session, batch)
         accepted = [item for n, item in enumerate(batch) if n not in refused]
         ids = await self.members.resolve(session, [i.member for i in accepted])
-        pairs = {(quizzes[i.quiz_id][0].group_id, m) for i, m in zip(accepted, ids, strict=True)
-                 if quizzes[i.quiz_id][0].kind == "daily"} - self._standing
+        pairs = {self._standing_of(i.quiz_id, m) for i, m in zip(accepted, ids, strict=True)} - {None} - self._standing
         if pairs:
             await session.execute(
                 insert_for(session, Standing).on_conflict_do_nothing(index_elements=["group_id", "member_id"]),
-                [dict(group_id=g, member_id=m, streak=0, best_streak=0, last_seq=-1) for g, m in sorted(pairs)],
+                _fresh_standings(pairs),
             )
         return pairs
 
@@ -260,11 +264,10 @@ class AnswerDesk:
             item.member_id = member_id
         # lock (and read) the standings of every daily answerer first: a member's answers in a
         # group are then recorded one transaction at a time, whichever process takes them
-        standings = await self._lock_standings(session, {
-            (quizzes[i.quiz_id][0].group_id, i.member_id) for i in accepted if quizzes[i.quiz_id][0].kind == "daily"
-        }, wait=wait)
-        held = {n for n, i in enumerate(batch) if n not in refused and quizzes[i.quiz_id][0].kind == "daily"
-                and (quizzes[i.quiz_id][0].group_id, i.member_id) not in standings}
+        wanted = {n: pair for n, i in enumerate(batch)
+                  if n not in refused and (pair := self._standing_of(i.quiz_id, i.member_id)) is not None}
+        standings = await self._lock_standings(session, set(wanted.values()), wait=wait)
+        held = {n for n, pair in wanted.items() if pair not in standings}
         earlier = {
             (qid, mid): picks
             for qid, mid, picks in await session.execute(
@@ -341,7 +344,7 @@ class AnswerDesk:
                 # a no-op update: the row is locked and its current values come back, new or old
                 ins.on_conflict_do_update(index_elements=["group_id", "member_id"], set_=dict(streak=Standing.streak))
                 .returning(*columns),
-                [dict(group_id=g, member_id=m, streak=0, best_streak=0, last_seq=-1) for g, m in sorted(pairs)],
+                _fresh_standings(pairs),
             )
         else:
             result = await session.execute(
@@ -412,6 +415,11 @@ class AnswerDesk:
             ),
             [dict(member_id=m, domain_id=d, answered=a, correct=c) for (m, d), (a, c) in sorted(totals.items())],
         )
+
+
+def _fresh_standings(pairs: set[tuple[int, int]]) -> list[dict[str, int]]:
+    """New standing rows for (group, member) ``pairs``, in key order (the order rows are locked in)."""
+    return [dict(group_id=g, member_id=m, streak=0, best_streak=0, last_seq=-1) for g, m in sorted(pairs)]
 
 
 async def _move_buckets(session: AsyncSession, moves: list[tuple[tuple[int, str, int], int]]) -> None:
