@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 from bot.commands import Place, Setup
-from bot.schedule.daily import LEASE
+from bot.schedule.daily import CONCURRENCY, LEASE
 from tests.helpers import RecordingPoster, ctx
 
 UTC = timezone.utc
@@ -116,3 +116,66 @@ async def test_a_send_in_flight_on_one_worker_is_left_alone_by_the_others(open_s
     platform.hold.set()
     await sending
     assert Counter(place.channel for place, _, _ in platform.posts) == {"g0": 1, "g1": 1, "g2": 1}
+
+
+class GatedPlatform(Platform):
+    """A platform whose edits wait at ``gate`` (when set), counting how many wait there."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate: asyncio.Event | None = None
+        self.waiting = 0
+
+    async def update(self, place, message_ref, reply):  # noqa: ANN001, ANN201
+        if (gate := self.gate) is not None:
+            self.waiting += 1
+            await gate.wait()
+            self.waiting -= 1
+        await super().update(place, message_ref, reply)
+
+
+async def _until(condition) -> None:  # noqa: ANN001
+    while not condition():
+        await asyncio.sleep(0.01)
+
+
+async def _results_sent(service) -> int:  # noqa: ANN001
+    from sqlalchemy import func, select
+
+    from bot.store.models import Quiz
+
+    async with service.sessions() as session:
+        return await session.scalar(select(func.count()).where(Quiz.results_sent.is_(True)))
+
+
+async def test_results_edits_queued_behind_a_long_close_are_not_taken_over_by_another_worker(open_service, clock):
+    """More quizzes close at once than a worker edits at a time: the edits still waiting their
+    turn are not leased yet, so their lease runs from their own send, and another worker ticking
+    LEASE after the close leaves them to the worker that has them queued."""
+    busy, other = await open_service(), await open_service()
+    platform, spare = GatedPlatform(), Platform()
+    busy.attach("terminal", platform)
+    other.attach("terminal", spare)
+    queued = 6
+    n = CONCURRENCY + queued
+    await _groups(busy, clock, n, open_hours=1)
+    clock.set(MONDAY_0900)
+    await busy.run_due()
+    assert len(platform.posts) == n
+
+    close = MONDAY_0900 + timedelta(hours=1)
+    clock.set(close)
+    first = platform.gate = asyncio.Event()
+    closing = asyncio.create_task(busy.run_due())
+    await _until(lambda: platform.waiting == CONCURRENCY)  # a full first wave in flight, the rest queued
+    clock.set(close + LEASE * 2 / 3)
+    platform.gate = second = asyncio.Event()
+    first.set()
+    while await _results_sent(busy) < CONCURRENCY or platform.waiting < queued:
+        await asyncio.sleep(0.01)
+    clock.set(close + LEASE + timedelta(seconds=5))  # the close is older than a lease; those sends are not
+    await other.run_due()
+    second.set()
+    await closing
+    edited = Counter(ref for _, ref, _ in platform.updates + spare.updates)
+    assert edited == {ref: 1 for _, _, ref in platform.posts}

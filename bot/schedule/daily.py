@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -139,17 +140,20 @@ class DailyPosts:
                 )
             )).all()
         # every expired quiz closes in one transaction: closing waits for the answer desk's lock
-        work: list[Awaitable[object]] = [self._send_results(quiz_id, now) for quiz_id in await self._close(expired, now)]
-        work += [self._scheduled(group, now) for group in due]
-        work += [self.resend(quiz_id, now) for quiz_id in unposted]
-        work += [self._resend_results(quiz_id, now) for quiz_id in unsent_results]
+        work: list[Callable[[datetime], Awaitable[object]]] = [
+            partial(self._deliver_results, quiz_id) for quiz_id in await self._close(expired, now)]
+        work += [partial(self._scheduled, group) for group in due]
+        work += [partial(self.resend, quiz_id) for quiz_id in unposted]
+        work += [partial(self._deliver_results, quiz_id) for quiz_id in unsent_results]
         self._rng.shuffle(work)  # other workers take the same list: meet them in few places
         await asyncio.gather(*(self._bounded(w) for w in work))
 
-    async def _bounded(self, work: Awaitable[object]) -> None:
+    async def _bounded(self, work: Callable[[datetime], Awaitable[object]]) -> None:
+        """Run one delivery when a slot is free, at the time it starts: a lease it takes must
+        last LEASE from its send, not from the tick that queued it behind thousands of others."""
         async with self._bound:
             try:
-                await work
+                await work(self.now())
             except Exception:  # one group's bug must not stop the others' posts
                 log.exception("a scheduled delivery failed unexpectedly; it is retried on a later tick")
 
@@ -308,30 +312,27 @@ class DailyPosts:
     async def close(self, quiz_ids: list[int], now: datetime) -> None:
         """Close the quizzes still open among ``quiz_ids`` and edit their results into their posts."""
         for quiz_id in await self._close(quiz_ids, now):
-            await self._send_results(quiz_id, now)
+            await self._deliver_results(quiz_id, self.now())
 
     async def _close(self, quiz_ids: list[int], now: datetime) -> list[int]:
-        """Close the quizzes still open among ``quiz_ids`` in one transaction; those whose results
-        this worker now has to edit into their posts (it holds their leases)."""
+        """Close the quizzes still open among ``quiz_ids`` in one transaction; those of them
+        whose results are to be edited into a post (any worker may claim that edit)."""
         if not quiz_ids:
             return []
         # answers acknowledged before the close began are counted: let them commit first
         await self.desk.settle()
-        mine: list[int] = []
+        posted: list[int] = []
         async with self.desk.lock:  # no answer commits between the close and the results
             async with self.sessions() as session, session.begin():
                 for start in range(0, len(quiz_ids), CLOSE_CHUNK):
                     closed = await quizzes.close(session, quiz_ids[start:start + CLOSE_CHUNK], now)
-                    if not closed:
-                        continue
-                    # the closer sends the results: it takes the leases in the same transaction
-                    mine += (await session.scalars(update(Quiz).where(
-                        Quiz.id.in_(closed), Quiz.kind == "daily", Quiz.message_ref.is_not(None)
-                    ).values(tries=1, retry_at=None, stopped=False, lease_owner=self.worker, lease_until=now + LEASE)
-                        .returning(Quiz.id))).all()
-        return mine
+                    if closed:
+                        posted += (await session.scalars(select(Quiz.id).where(
+                            Quiz.id.in_(closed), Quiz.kind == "daily", Quiz.message_ref.is_not(None)))).all()
+        return posted
 
-    async def _resend_results(self, quiz_id: int, now: datetime) -> None:
+    async def _deliver_results(self, quiz_id: int, now: datetime) -> None:
+        """Claim a closed quiz's results edit and send it; nothing if another worker has it."""
         unsent = and_(Quiz.message_ref.is_not(None), Quiz.closed_at.is_not(None), Quiz.results_sent.is_(False))
         if await self._claim(quiz_id, now, unsent) is not None:
             await self._send_results(quiz_id, now)
