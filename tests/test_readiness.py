@@ -1,4 +1,4 @@
-"""Readiness through the public API: recall is the mean FSRS retrievability now, a domain's
+"""Readiness through the public API: recall is the mean FSRS retrievability a week ahead, a domain's
 recall is weighted by its exam share, and nothing is made up for objectives without answers."""
 
 from __future__ import annotations
@@ -42,8 +42,9 @@ async def test_readiness_equals_a_hand_computed_example(service, clock):
     again = await _practice(service, right=False)
     clock.advance(days=3)
     pack = service.pack
-    recall = {good: retrievability(3, S_GOOD), again: retrievability(3, S_AGAIN)}
-    assert round(recall[good], 4) == 0.8809 and round(recall[again], 4) == 0.6595  # by hand, as a check
+    # a week ahead of now: 3 + 7 days after the answers
+    recall = {good: retrievability(10, S_GOOD), again: retrievability(10, S_AGAIN)}
+    assert round(recall[good], 4) == 0.7744 and round(recall[again], 4) == 0.5518  # by hand, as a check
     total = sum(d.weight for d in pack.domains)
     share = {d.id: d.weight / total for d in pack.domains}
     domain_recall: dict[str, list[float]] = {}
@@ -74,6 +75,14 @@ async def test_readiness_equals_a_hand_computed_example(service, clock):
     # the same block shows in /stats
     [stats] = await service.handle(ANN, Stats())
     assert summary in stats.cards
+
+
+async def test_a_wrong_answer_just_given_is_not_counted_as_recalled(service, clock):
+    await _practice(service, right=False)
+    [reply] = await service.handle(ANN, Readiness())
+    wrong = reply.cards[0].body
+    score = int(wrong.split("Predicted score: ")[1].split(" /")[0])
+    assert score == round(1000 * retrievability(7, S_AGAIN))  # not 1000: right after it, FSRS says 1
 
 
 async def test_the_range_narrows_as_answers_accumulate(service, clock):

@@ -1,6 +1,8 @@
 """How ready a member (or a group) is for the exam, from their FSRS cards.
 
-* Recall of an objective: the mean FSRS retrievability, now, of the member's cards on it.
+* Recall of an objective: the mean FSRS retrievability, a week from now, of the member's cards
+  on it. Right after an answer every card's retrievability is 1, a wrong answer's included; a
+  week ahead tells a fresh Again (stability of hours) from a Good (days), as an exam would.
   An objective without cards is unknown (``None``), never a guess.
 * Recall of a domain: the mean recall of its known objectives.
 * Predicted score: the domains' recall weighted by their exam share (the midpoint of the
@@ -18,7 +20,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +34,7 @@ PASS = 700
 Z95 = 1.96
 UNIFORM_SD = 12 ** -0.5  # the spread of a recall we know nothing about
 STUDY_NEXT = 3
+HORIZON = timedelta(days=7)
 BANDS = ((800, "800 and over"), (700, "700-799"), (600, "600-699"), (500, "500-599"), (0, "under 500"))
 NOT_ENOUGH = "not enough answers yet"
 
@@ -84,7 +87,7 @@ def objective_weights(pack: Pack) -> dict[str, float]:
 def assess(pack: Pack, cards: Iterable[ReviewCard], now: datetime) -> Readiness:
     recalls: dict[str, list[float]] = defaultdict(list)
     for card in cards:
-        recalls[card.objective_id].append(memory.retrievability(card, now))
+        recalls[card.objective_id].append(memory.retrievability(card, now + HORIZON))
     weights = objective_weights(pack)
     objectives = []
     for o in pack.objectives:
