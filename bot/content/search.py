@@ -47,11 +47,11 @@ STOP_WORDS = frozenset(
 )
 
 # How people ask rather than what about ("is there a way to", "anyone know whether", "look around"):
-# they are no topic, and a word the exam never uses would raise the bar a query must clear
+# they still count as words of the query (so "best way to learn guitar" is not read as "best learn"),
+# but they are not the off-topic words that raise the bar a query must clear
 ASKING_WORDS = frozenset(
     ["way", "ways", "look", "looking", "around", "thing", "things", "stuff", "something", "anything", "whether", "still", "already", "even", "really", "actually", "kind", "know", "possible", "able", "somehow", "ok", "okay", "hi", "hello", "thanks", "someone", "somebody", "anyone", "anybody", "im", "dont", "cant", "doesnt", "isnt", "whats", "hows", "wanna", "gonna", "going"]
 )
-STOP_WORDS |= ASKING_WORDS
 
 # Field weights: a hit in a title counts more than one in an alias, a section or a domain title.
 TITLE, ALIAS, SECTION, DOMAIN = 1.0, 0.95, 0.6, 0.35
@@ -303,7 +303,9 @@ class ObjectiveSearch:
         a word the exam never uses, not even misspelt; a plain question made only of the exam's
         words ("look around my workspace in the browser") can be trusted on less evidence.
         """
-        known = all((s := stem(w)) in self._single or s in self._evidence or s in self._plain for w in units)
+        known = all(
+            w in ASKING_WORDS or (s := stem(w)) in self._single or s in self._evidence or s in self._plain for w in units
+        )
         return KNOWN_MIN_SCORE if known else MIN_SCORE
 
     def _evidence_scores(self, stems: list[str]) -> dict[int, float]:
