@@ -67,13 +67,13 @@ def hit_rates(search: ObjectiveSearch, cases: list[tuple[str, tuple[str, ...]]])
 
 
 def test_plain_questions_find_their_objective(search):
-    # floors at what bench/search.py measures (66/79, 75/79 and 26/32, 29/32) since the Snowball
-    # stemmer, the questions' code as evidence and the lower bar for queries of exam words only;
-    # before them 60/79, 72/79 and 22/32, 29/32; the guide alone 19%/24% and 44%/50%
+    # floors at what bench/search.py measures (71/79, 78/79 and 27/32, 29/32) since the options left
+    # out of the evidence and plain-words.yaml as word families; before them 66/79, 75/79 and 26/32,
+    # 29/32; before the Snowball stemmer 60/79, 72/79 and 22/32, 29/32; the guide alone 19%/24% and 44%/50%
     first, shown = hit_rates(search, PLAIN)
-    assert first >= 66 / 79 and shown >= 75 / 79, (first, shown)
+    assert first >= 71 / 79 and shown >= 78 / 79, (first, shown)
     first, shown = hit_rates(search, PLAIN_HELDOUT)
-    assert first >= 26 / 32 and shown >= 29 / 32, (first, shown)
+    assert first >= 27 / 32 and shown >= 29 / 32, (first, shown)
 
 
 @pytest.mark.parametrize(("query", "expected"), [

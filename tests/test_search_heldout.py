@@ -10,6 +10,9 @@
   queries of exam words only), fixed before the set was first opened: ``bench/search_heldout.py
   --set blind2 --quiet`` gave top-1 40/60, top-3 48/60 and 1 of 15 off-topic queries answered,
   rounded down to the nearest 5%. The search before that commit scored 38/60, 44/60 and 0 of 15.
+- Raised on 2026-12-03 after changes tuned on tests/search_cases.py only (the options left out of the
+  bank evidence, plain-words.yaml as word families, asking words): heldout top-1 47/50, top-3 50/50;
+  blind2 top-1 43/60, top-3 50/60; off-topic still 1 of 15 in each; rounded down to the nearest 5%.
 
 Both are HELD OUT: never use their queries, misses or off-topic hits to tune plain-words.yaml,
 aliases.yaml, descriptions.yaml or the search code. A held-out set that gets tuned to stops
@@ -38,8 +41,8 @@ def search():
 
 
 @pytest.mark.parametrize(("cases", "first_floor", "shown_floor"), [
-    pytest.param(HELDOUT, 0.90, 0.95, id="heldout"),
-    pytest.param(BLIND2, 0.65, 0.80, id="blind2"),
+    pytest.param(HELDOUT, 0.90, 1.00, id="heldout"),
+    pytest.param(BLIND2, 0.70, 0.80, id="blind2"),
 ])
 def test_held_out_plain_questions_find_their_objective(search, cases, first_floor, shown_floor):
     first = shown = 0

@@ -17,12 +17,13 @@ CamelCase names are split ("ParallelRunStep" -> parallel run step) and adjacent 
 indexed joined, so "parallelrunstep", "paralel run step" and "ParallelRunStep" all find 3.4.1.
 
 Plain questions rarely use the guide's words, so the question bank is evidence too: BM25 over each
-objective's plain description and questions (stems, answers, explanations, code) says how much of
-the query that text explains, and fills the part of the score the guide leaves unexplained (an exact
-title or SDK name keeps its place). Everyday words stand for guide words through the pack's
+objective's plain description and questions (stems, explanations, code; not the options) says how
+much of the query that text explains, and fills the part of the score the guide leaves unexplained
+(an exact title or SDK name keeps its place). Everyday words stand for guide words through the pack's
 plain-words.yaml ("shifted" -> drift). Words are reduced to their Snowball stems on both sides.
 Queries that match nothing well return [] rather than noise; the bar is lower for a query made
-only of words the exam uses (off-topic queries bring words it never does: "football", "pizza").
+only of words the exam uses, or of words of asking ("is there a way", "anyone know"): off-topic
+queries bring words it never does ("football", "pizza").
 """
 
 from __future__ import annotations
