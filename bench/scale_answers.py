@@ -1,12 +1,15 @@
 """The answers half of ``bench/scale.py`` (``python bench/scale.py answers``): a daily quiz is posted, then 1, 2 and 4 worker PROCESSES (each its own
 StudyService, as ``studybot run`` workers are) answer one burst of clicks through the public
 API (``StudyService.handle`` with ``Answer`` commands). Every member clicks once, and a share
-of them click again on another worker at the same moment (a double click, a retried request),
-so the workers race on the same rows. Each run gets a fresh database. It prints answers per
-second for each worker count and the ratio to 1 worker measured in the same run, then checks
-that every click was recorded exactly once (one first answer per member, the others "already
-answered", no error) and that the boards are exact (scores == sums over the answers, score
-buckets == counts over the scores).
+of them click again at the same moment (a double click, a retried request): on another worker
+when there is one, so the workers race on the same rows. Every worker count answers the same
+burst (the same clicks, picks and double clicks; only how they are spread over the workers
+differs). Each run gets a fresh database. It prints answers per second for each worker count
+and the ratio to 1 worker measured in the same run, and where the CPU went: the workers' own
+CPU and that of the PostgreSQL backends serving the run (read from /proc, so only when
+PostgreSQL runs on this machine). Then it checks that every click was recorded exactly once
+(one first answer per member, the others "already answered", no error) and that the boards are
+exact (scores == sums over the answers, score buckets == counts over the scores).
 
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth, database ``test``), as the tests do.
 """
@@ -73,19 +76,26 @@ def member(i: int) -> Context:
 
 
 async def worker(database_url: str, quiz_id: int, clicks: list[tuple[int, str]]) -> None:
-    """Answer ``clicks`` ((member, picks as digits)) all at once after GO on stdin; print a JSON report."""
+    """Answer ``clicks`` ((member, picks as digits)) all at once after GO on stdin; print a JSON
+    report, then close on the next line (the caller reads the database's CPU while we are still
+    connected)."""
     service = await StudyService.open(Settings(database_url=database_url, content_path=DEFAULT_CONTENT))
     try:
         print("READY", flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)  # GO
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         replies = await asyncio.gather(
             *(service.handle(member(i), Answer(quiz_id, frozenset(int(c) for c in picks))) for i, picks in clicks),
             return_exceptions=True,
         )
-        took = time.perf_counter() - began
+        took, cpu = time.perf_counter() - began, time.process_time() - cpu
+        _report(clicks, replies, took, cpu)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)  # BYE
     finally:
         await service.close()
+
+
+def _report(clicks: list[tuple[int, str]], replies: list, took: float, cpu: float) -> None:
     first, again, errors = [], 0, []
     for (i, _), r in zip(clicks, replies, strict=True):
         if isinstance(r, BaseException):
@@ -97,7 +107,7 @@ async def worker(database_url: str, quiz_id: int, clicks: list[tuple[int, str]])
         else:
             errors.append(f"unexpected reply: {r[0]}")
     print(json.dumps({"first": first, "again": again, "errors": errors[:5], "n_errors": len(errors),
-                      "seconds": took}), flush=True)
+                      "seconds": took, "cpu": cpu}), flush=True)
 
 
 # --- the answers section -------------------------------------------------------------------------
@@ -109,10 +119,27 @@ class Run:
     clicks: int
     members: int
     seconds: float
+    worker_cpu: float  # seconds, all worker processes
+    database_cpu: float | None  # seconds, the PostgreSQL backends of the run's database (None: not on this machine)
 
     @property
     def per_second(self) -> float:
         return self.clicks / self.seconds
+
+
+def _backend_cpu(database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to ``database`` on this machine
+    (its process title names the database); empty where /proc does not show them."""
+    found = {}
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            # "postgres: [cluster:] user database host(port) state"
+            title = (proc / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace").split()
+            if title[:1] == ["postgres:"] and database in title[1:4]:
+                found[int(proc.name)] = int((proc / "schedstat").read_text().split()[0]) / 1e9
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile, or not ours to read
+    return found
 
 
 async def _fresh_database() -> tuple[str, str]:
@@ -157,21 +184,23 @@ async def _post_quiz(database_url: str) -> tuple[int, str, str]:
         await service.close()
 
 
-def _plan(workers: int, members: int, again: float, right: str, wrong: str, rng: random.Random) -> list[list]:
-    """Every member clicks once on a worker; a share ``again`` click a second time on another."""
+def _plan(workers: int, members: int, again: float, right: str, wrong: str, seed: int) -> list[list]:
+    """Every member clicks once; a share ``again`` click a second time, on another worker if there is
+    one. The same ``seed`` makes the same burst (who picks what, who clicks twice) for any ``workers``."""
+    rng = random.Random(seed)
     plan: list[list] = [[] for _ in range(workers)]
     for i in range(members):
         picks = right if rng.random() < 0.6 else wrong
-        home = i % workers
+        home, twice, other = i % workers, rng.random() < again, rng.random()  # as many draws for any count
         plan[home].append((i, picks))
-        if workers > 1 and rng.random() < again:
-            plan[(home + 1 + rng.randrange(workers - 1)) % workers].append((i, picks))
+        if twice:
+            plan[(home + 1 + int(other * (workers - 1))) % workers if workers > 1 else home].append((i, picks))
     for clicks in plan:
         rng.shuffle(clicks)
     return plan
 
 
-async def _run_workers(database_url: str, quiz_id: int, plan: list[list]) -> tuple[float, list[dict]]:
+async def _run_workers(database_url: str, quiz_id: int, plan: list[list]) -> tuple[float, list[dict], float | None]:
     procs = []
     with tempfile.TemporaryDirectory() as folder:
         for n, clicks in enumerate(plan):
@@ -182,24 +211,30 @@ async def _run_workers(database_url: str, quiz_id: int, plan: list[list]) -> tup
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=ROOT, limit=2**26,
             )
             procs.append(proc)
-        return await _race(procs)
+        return await _race(procs, database_url.rsplit("/", 1)[1])
 
 
-async def _race(procs: list[asyncio.subprocess.Process]) -> tuple[float, list[dict]]:
-    """Start the workers' burst at the same moment once all are ready; (seconds to the last report, reports)."""
+async def _race(procs: list[asyncio.subprocess.Process], database: str) -> tuple[float, list[dict], float | None]:
+    """Start the workers' burst at the same moment once all are ready; (seconds to the last report,
+    reports, CPU seconds of the database's backends meanwhile or None)."""
     for proc in procs:
         line = (await asyncio.wait_for(proc.stdout.readline(), 120)).decode().strip()
         if line != "READY":
             raise RuntimeError(f"a worker did not start: {line!r}")
+    before = _backend_cpu(database)
     began = time.perf_counter()
     for proc in procs:
         proc.stdin.write(b"GO\n")
         await proc.stdin.drain()
     reports = [json.loads(await proc.stdout.readline()) for proc in procs]
     took = time.perf_counter() - began
+    after = _backend_cpu(database)
     for proc in procs:
+        proc.stdin.write(b"BYE\n")
+        await proc.stdin.drain()
         await proc.wait()
-    return took, reports
+    database_cpu = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items()) if after else None
+    return took, reports, database_cpu
 
 
 async def _check(database_url: str, members: int, plan: list[list], reports: list[dict]) -> list[str]:
@@ -246,28 +281,48 @@ async def answers(args: argparse.Namespace) -> bool:
           f"{args.rounds} rounds, each worker count once per round, each run on a fresh database")
     runs: dict[int, list[Run]] = defaultdict(list)
     ok = True
-    for _ in range(args.rounds):  # rounds interleave the counts, so a noisy moment hits all of them alike
+    for round_ in range(args.rounds):  # rounds interleave the counts, so a noisy moment hits all of them alike
         for n in counts:
             name, url = await _fresh_database()
             try:
                 quiz_id, right, wrong = await _post_quiz(url)
-                plan = _plan(n, args.members, args.again, right, wrong, random.Random(n))
-                took, reports = await _run_workers(url, quiz_id, plan)
+                plan = _plan(n, args.members, args.again, right, wrong, seed=round_)
+                took, reports, database_cpu = await _run_workers(url, quiz_id, plan)
                 problems = await _check(url, args.members, plan, reports)
             finally:
                 await _drop_database(name)
-            run = Run(n, sum(map(len, plan)), args.members, took)
+            run = Run(n, sum(map(len, plan)), args.members, took, sum(r["cpu"] for r in reports), database_cpu)
             runs[n].append(run)
             verdict = "every click recorded once, boards exact" if not problems else "PROBLEMS: " + "; ".join(problems)
             ok &= not problems
-            print(f"  {n} worker(s): {run.clicks:5d} clicks in {took:5.2f} s = {run.per_second:7.0f} answers/s · {verdict}",
-                  flush=True)
-    median = {n: statistics.median(r.per_second for r in rs) for n, rs in runs.items()}
-    base = median[counts[0]]
-    print("  median of the rounds:")
+            print(f"  {n} worker(s): {run.clicks:5d} clicks in {took:5.2f} s = {run.per_second:7.0f} answers/s, "
+                  f"CPU {_cpu(run)} · {verdict}", flush=True)
+    print("  median of the rounds (CPU per click; cores: CPU seconds per second of the burst, of "
+          f"{os.cpu_count()}):")
+    base = statistics.median(r.per_second for r in runs[counts[0]])
     for n in counts:
-        print(f"  {n} worker(s): {median[n]:7.0f} answers/s, {median[n] / base:4.2f}x {counts[0]} worker(s)")
+        rate = statistics.median(r.per_second for r in runs[n])
+        print(f"  {n} worker(s): {rate:7.0f} answers/s, {rate / base:4.2f}x {counts[0]} worker(s); "
+              f"{_cpu_medians(runs[n])}")
     return ok
+
+
+def _cpu(run: Run) -> str:
+    database = "?" if run.database_cpu is None else f"{run.database_cpu:.2f}"
+    return f"workers {run.worker_cpu:.2f} s, PostgreSQL {database} s"
+
+
+def _cpu_medians(runs: list[Run]) -> str:
+    def per_click(seconds: float, run: Run) -> float:
+        return seconds / run.clicks * 1e6
+
+    workers = statistics.median(per_click(r.worker_cpu, r) for r in runs)
+    text = f"workers {workers:.0f} us/click"
+    if all(r.database_cpu is not None for r in runs):
+        database = statistics.median(per_click(r.database_cpu, r) for r in runs)
+        cores = statistics.median((r.worker_cpu + r.database_cpu) / r.seconds for r in runs)
+        text += f", PostgreSQL {database:.0f} us/click, {cores:.2f} cores busy"
+    return text
 
 
 async def run(workers: str = "1,2,4", members: int = 4000, again: float = 0.25, rounds: int = 3) -> None:
