@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import Member
 from bot.store.models import Member as MemberRow
-from bot.store.upsert import insert_for
+from bot.store.upsert import insert_rows
 
 Key = tuple[str, str, str]
 
@@ -25,12 +25,14 @@ class MemberIds:
         stale = {_key(m): m for m in members if self._cache.get(_key(m), (0, None))[1] != m.name}
         if stale:
             # in key order: two processes upserting the same members lock them in the same order
-            ins = insert_for(session, MemberRow)
+            ins, params = insert_rows(session, MemberRow, [
+                dict(platform=p, workspace=w, user_id=u, name=m.name) for (p, w, u), m in sorted(stale.items())
+            ])
             rows = await session.execute(
                 ins.on_conflict_do_update(index_elements=["platform", "workspace", "user_id"],
                                           set_=dict(name=ins.excluded.name))
                 .returning(MemberRow.id, MemberRow.platform, MemberRow.workspace, MemberRow.user_id, MemberRow.name),
-                [dict(platform=p, workspace=w, user_id=u, name=m.name) for (p, w, u), m in sorted(stale.items())],
+                params,
             )
             for mid, p, w, u, name in rows:
                 self._cache[(p, w, u)] = (mid, name)

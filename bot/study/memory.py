@@ -17,7 +17,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import ReviewCard
-from bot.store.upsert import insert_for
+from bot.store.upsert import insert_rows
 
 UTC = timezone.utc
 SCHEDULER = Scheduler(enable_fuzzing=False)
@@ -71,14 +71,16 @@ async def record(session: AsyncSession, graded: Sequence[Graded]) -> None:
         card, objective_id, reviews, lapses = state.get(key) or (Card(card_id=0, due=g.at), g.objective_id, 0, 0)
         card, _log = SCHEDULER.review_card(card, rating(g.correct), g.at.astimezone(UTC))
         state[key] = (card, objective_id, reviews + 1, lapses + (0 if g.correct else 1))
-    ins = insert_for(session, ReviewCard)
+    ins, params = insert_rows(session, ReviewCard, [
+        _row(member_id, question_id, *value) for (member_id, question_id), value in sorted(state.items())
+    ])
     await session.execute(
         ins.on_conflict_do_update(
             index_elements=["member_id", "question_id"],
             set_={c: getattr(ins.excluded, c) for c in
                   ("state", "step", "stability", "difficulty", "due", "last_review", "reviews", "lapses")},
         ),
-        [_row(member_id, question_id, *value) for (member_id, question_id), value in sorted(state.items())],
+        params,
     )
 
 

@@ -29,7 +29,7 @@ from bot.store.members import MemberIds
 from bot.store.models import Answer, Group, Progress, Quiz, Score, ScoreBucket, Standing
 from bot.store.models import Member as MemberRow
 from bot.store.retry import Raced, retrying
-from bot.store.upsert import insert_for
+from bot.store.upsert import insert_rows
 from bot.study import memory
 
 log = logging.getLogger(__name__)
@@ -242,10 +242,8 @@ class AnswerDesk:
         ids = await self.members.resolve(session, [i.member for i in accepted])
         pairs = {self._standing_of(i.quiz_id, m) for i, m in zip(accepted, ids, strict=True)} - {None} - self._standing
         if pairs:
-            await session.execute(
-                insert_for(session, Standing).on_conflict_do_nothing(index_elements=["group_id", "member_id"]),
-                _fresh_standings(pairs),
-            )
+            ins, params = insert_rows(session, Standing, _fresh_standings(pairs))
+            await session.execute(ins.on_conflict_do_nothing(index_elements=["group_id", "member_id"]), params)
         return pairs
 
     async def _record(self, session: AsyncSession, batch: list[_Pending], *, wait: bool) -> list[Outcome | None]:
@@ -308,10 +306,10 @@ class AnswerDesk:
              for item, quiz, _question, correct in graded),
             key=lambda r: (r["quiz_id"], r["member_id"]),
         )
-        ins = insert_for(session, Answer)
+        ins, params = insert_rows(session, Answer, rows)
         stored = set((await session.execute(
             ins.on_conflict_do_nothing(index_elements=["quiz_id", "member_id"]).returning(Answer.quiz_id, Answer.member_id),
-            rows,
+            params,
         )).all())
         if len(stored) != len(rows):
             raise Raced("another process recorded one of these answers first")
@@ -339,12 +337,12 @@ class AnswerDesk:
             return {}
         columns = (Standing.group_id, Standing.member_id, Standing.streak, Standing.best_streak, Standing.last_seq)
         if wait:
-            ins = insert_for(session, Standing)
+            ins, params = insert_rows(session, Standing, _fresh_standings(pairs))
             result = await session.execute(
                 # a no-op update: the row is locked and its current values come back, new or old
                 ins.on_conflict_do_update(index_elements=["group_id", "member_id"], set_=dict(streak=Standing.streak))
                 .returning(*columns),
-                _fresh_standings(pairs),
+                params,
             )
         else:
             result = await session.execute(
@@ -357,13 +355,15 @@ class AnswerDesk:
         """Write the streaks and scores for the daily answers in ``graded``; the bucket moves they make."""
         if not state:
             return []
-        ins = insert_for(session, Standing)
+        ins, params = insert_rows(session, Standing, [
+            dict(group_id=g, member_id=m, streak=s[0], best_streak=s[1], last_seq=s[2]) for (g, m), s in sorted(state.items())
+        ])
         await session.execute(
             ins.on_conflict_do_update(
                 index_elements=["group_id", "member_id"],
                 set_=dict(streak=ins.excluded.streak, best_streak=ins.excluded.best_streak, last_seq=ins.excluded.last_seq),
             ),
-            [dict(group_id=g, member_id=m, streak=s[0], best_streak=s[1], last_seq=s[2]) for (g, m), s in sorted(state.items())],
+            params,
         )
         deltas: dict[tuple[int, str, int], list] = {}  # (group, period, member) -> [points, correct, answered, at]
         for item, quiz, _question, correct in graded:
@@ -377,7 +377,10 @@ class AnswerDesk:
                 d[2] += 1
         # increments, and the new totals back from the same statement: a bucket move is exact
         # whatever another process wrote before (its row lock holds until this commit)
-        ins = insert_for(session, Score)
+        ins, params = insert_rows(session, Score, [
+            dict(group_id=g, period=p, member_id=m, points=d[0], correct=d[1], answered=d[2], first_scored_at=d[3])
+            for (g, p, m), d in sorted(deltas.items())
+        ])
         after = await session.execute(
             ins.on_conflict_do_update(
                 index_elements=["group_id", "period", "member_id"],
@@ -387,8 +390,7 @@ class AnswerDesk:
                     answered=Score.answered + ins.excluded.answered,
                 ),
             ).returning(Score.group_id, Score.period, Score.member_id, Score.points, Score.answered),
-            [dict(group_id=g, period=p, member_id=m, points=d[0], correct=d[1], answered=d[2], first_scored_at=d[3])
-             for (g, p, m), d in sorted(deltas.items())],
+            params,
         )
         buckets: dict[tuple[int, str, int], int] = defaultdict(int)
         for group_id, period, member_id, points, answered in after:
@@ -407,13 +409,15 @@ class AnswerDesk:
             t = totals[(item.member_id, domain)]
             t[0] += 1
             t[1] += int(correct)
-        ins = insert_for(session, Progress)
+        ins, params = insert_rows(session, Progress, [
+            dict(member_id=m, domain_id=d, answered=a, correct=c) for (m, d), (a, c) in sorted(totals.items())
+        ])
         await session.execute(
             ins.on_conflict_do_update(
                 index_elements=["member_id", "domain_id"],
                 set_=dict(answered=Progress.answered + ins.excluded.answered, correct=Progress.correct + ins.excluded.correct),
             ),
-            [dict(member_id=m, domain_id=d, answered=a, correct=c) for (m, d), (a, c) in sorted(totals.items())],
+            params,
         )
 
 
@@ -426,13 +430,13 @@ async def _move_buckets(session: AsyncSession, moves: list[tuple[tuple[int, str,
     """Apply score-bucket moves ((group, period, points), +-members) as increments; drop emptied buckets."""
     if not moves:
         return
-    ins = insert_for(session, ScoreBucket)
+    ins, params = insert_rows(session, ScoreBucket, [dict(group_id=g, period=p, points=pts, members=n) for (g, p, pts), n in moves])
     await session.execute(
         ins.on_conflict_do_update(
             index_elements=["group_id", "period", "points"],
             set_=dict(members=ScoreBucket.members + ins.excluded.members),
         ),
-        [dict(group_id=g, period=p, points=pts, members=n) for (g, p, pts), n in moves],
+        params,
     )
     emptied = [key for key, n in moves if n < 0]
     if emptied:
