@@ -37,6 +37,7 @@ if str(ROOT) not in sys.path:
 from sqlalchemy import select  # noqa: E402
 
 from bot import codec  # noqa: E402
+from bot.cli import run_loop, settle_heap  # noqa: E402
 from bot.commands import Answer, Context, Member, Place, PostNow, Setup  # noqa: E402
 from bot.config import DEFAULT_CONTENT, Settings  # noqa: E402
 from bot.replies import Reply, Tone  # noqa: E402
@@ -80,6 +81,7 @@ async def worker(database_url: str, quiz_id: int, clicks: list[tuple[int, str]])
     report, then close on the next line (the caller reads the database's CPU while we are still
     connected)."""
     service = await StudyService.open(Settings(database_url=database_url, content_path=DEFAULT_CONTENT))
+    settle_heap()  # as `studybot run` does once started
     try:
         print("READY", flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)  # GO
@@ -332,5 +334,5 @@ async def run(workers: str = "1,2,4", members: int = 4000, again: float = 0.25, 
 
 
 if __name__ == "__main__":  # a worker process, started by the section
-    _, url, quiz_id, clicks = sys.argv[1:] if sys.argv[1] == "worker" else (None, *sys.argv[1:])
-    asyncio.run(worker(url, int(quiz_id), [tuple(c) for c in json.loads(Path(clicks).read_text())]))
+    _, url, quiz_id, path = sys.argv[1:] if sys.argv[1] == "worker" else (None, *sys.argv[1:])
+    run_loop(worker(url, int(quiz_id), [tuple(c) for c in json.loads(Path(path).read_text())]))  # the loop `studybot run` uses
