@@ -1,12 +1,13 @@
-"""INSERT ... ON CONFLICT for the two dialects we run on (their APIs match)."""
+"""Bulk statements for the two dialects we run on: INSERT ... ON CONFLICT (their APIs match), and
+many rows in or many keys looked up at once in a statement whose text does not depend on how many."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, literal_column, select
+from sqlalchemy import ColumnElement, Table, bindparam, func, literal_column, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +38,17 @@ def insert_rows(session: AsyncSession, model, rows: Rows):  # noqa: ANN001, ANN2
 def _unnest_insert(table: Table, names: tuple[str, ...]) -> postgresql.Insert:
     arrays = (bindparam(name, type_=postgresql.ARRAY(table.c[name].type)) for name in names)
     return postgresql.insert(table).from_select(names, select(literal_column("*")).select_from(func.unnest(*arrays)))
+
+
+def keys_in(session: AsyncSession, columns: Sequence[ColumnElement], keys: Collection[tuple]) -> ColumnElement[bool]:
+    """``(columns) IN keys``. On PostgreSQL the keys go as one array per column, read by ``unnest``:
+    a literal list of row values is a statement for each length, and PostgreSQL plans it as one
+    OR branch per key (116 ms to plan 500 pairs, against under 1 ms for the join on unnest)."""
+    if _dialect(session) != "postgresql":
+        return tuple_(*columns).in_(list(keys))
+    arrays = (bindparam(None, [key[n] for key in keys], type_=postgresql.ARRAY(column.type))
+              for n, column in enumerate(columns))
+    return tuple_(*columns).in_(select(literal_column("*")).select_from(func.unnest(*arrays)))
 
 
 def _dialect(session: AsyncSession) -> str:

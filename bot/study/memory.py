@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from fsrs import Card, Rating, Scheduler, State
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.store.models import ReviewCard
-from bot.store.upsert import insert_rows
+from bot.store.upsert import insert_rows, keys_in
 
 UTC = timezone.utc
 SCHEDULER = Scheduler(enable_fuzzing=False)
@@ -59,7 +59,7 @@ async def record(session: AsyncSession, graded: Sequence[Graded]) -> None:
         for r in await session.scalars(
             # locked in key order, last in the batch's lock order: another worker reviewing the same
             # card waits for this commit instead of overwriting it
-            select(ReviewCard).where(tuple_(ReviewCard.member_id, ReviewCard.question_id).in_(sorted(keys)))
+            select(ReviewCard).where(keys_in(session, [ReviewCard.member_id, ReviewCard.question_id], keys))
             .order_by(ReviewCard.member_id, ReviewCard.question_id).with_for_update()
         )
     }

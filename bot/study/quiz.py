@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from sqlalchemy import Row, delete, func, select, tuple_, update
+from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -29,7 +29,7 @@ from bot.store.members import MemberIds
 from bot.store.models import Answer, Group, Progress, Quiz, Score, ScoreBucket, Standing
 from bot.store.models import Member as MemberRow
 from bot.store.retry import Raced, retrying
-from bot.store.upsert import insert_rows
+from bot.store.upsert import insert_rows, keys_in
 from bot.study import memory
 
 log = logging.getLogger(__name__)
@@ -253,7 +253,6 @@ class AnswerDesk:
         ``wait``, a click whose member another transaction holds now is left out (None): the caller
         runs it again after this commit, so a double click on two workers holds up no whole batch."""
         quizzes, refused = await self._screen(session, batch)
-        quiz_ids = set(quizzes)
         accepted = [item for n, item in enumerate(batch) if n not in refused]
         if not accepted:
             return [refused[n] for n in range(len(batch))]
@@ -269,9 +268,9 @@ class AnswerDesk:
         earlier = {
             (qid, mid): picks
             for qid, mid, picks in await session.execute(
-                select(Answer.quiz_id, Answer.member_id, Answer.picks).where(
-                    Answer.quiz_id.in_(quiz_ids), Answer.member_id.in_({i.member_id for i in accepted})
-                )
+                select(Answer.quiz_id, Answer.member_id, Answer.picks).where(keys_in(
+                    session, [Answer.quiz_id, Answer.member_id], {(i.quiz_id, i.member_id) for i in accepted}
+                ))
             )
         }
         graded: list[tuple[_Pending, Quiz, Question, bool]] = []
@@ -346,7 +345,7 @@ class AnswerDesk:
             )
         else:
             result = await session.execute(
-                select(*columns).where(tuple_(Standing.group_id, Standing.member_id).in_(sorted(pairs)))
+                select(*columns).where(keys_in(session, [Standing.group_id, Standing.member_id], pairs))
                 .order_by(Standing.group_id, Standing.member_id).with_for_update(skip_locked=True)
             )
         return {(g, m): [streak, best, last] for g, m, streak, best, last in result}
@@ -441,7 +440,7 @@ async def _move_buckets(session: AsyncSession, moves: list[tuple[tuple[int, str,
     emptied = [key for key, n in moves if n < 0]
     if emptied:
         await session.execute(delete(ScoreBucket).where(
-            tuple_(ScoreBucket.group_id, ScoreBucket.period, ScoreBucket.points).in_(emptied),
+            keys_in(session, [ScoreBucket.group_id, ScoreBucket.period, ScoreBucket.points], emptied),
             ScoreBucket.members <= 0,
         ))
 
