@@ -47,11 +47,9 @@ from bot.commands import (
     Leaderboard,
     ListObjectives,
     Lookup,
-    Member,
     MockExam,
     ParseError,
     Pause,
-    Place,
     PostNow,
     Practice,
     Readiness,
@@ -67,12 +65,11 @@ from bot.commands import (
 )
 from bot.replies import Reply, say
 
+from .clicks import Click, age, make_context, take_answer_clicks
 from .options import problem
 from .render import (
     CHOICES_MAX,
     ActionButton,
-    AnswerButton,
-    AnswerSelect,
     MenuButton,
     Rendered,
     choice_name,
@@ -111,15 +108,10 @@ _PUBLIC_GUESS: tuple[type, ...] = (Leaderboard, Setup, Pause, Resume)
 
 def context_for(interaction: discord.Interaction) -> Context:
     """The neutral actor and place of an interaction (``is_admin`` = Manage Server)."""
-    guild_id = interaction.guild_id
-    workspace = str(guild_id) if guild_id else f"dm-{interaction.user.id}"
-    perms = interaction.permissions
-    is_admin = bool(guild_id) and bool(perms.manage_guild or perms.administrator)
     user = interaction.user
     name = getattr(user, "display_name", None) or user.name
-    member = Member(PLATFORM, workspace, str(user.id), name, is_admin)
-    channel = str(interaction.channel_id or (interaction.channel.id if interaction.channel else ""))
-    return Context(member=member, place=Place(PLATFORM, workspace, channel), prefix="/")
+    channel = interaction.channel_id or (interaction.channel.id if interaction.channel else None)
+    return make_context(interaction.guild_id, user.id, name, interaction.permissions, channel)
 
 
 class ChannelId(app_commands.Transformer):
@@ -193,12 +185,14 @@ class StudyBotClient(discord.Client):
         self.idle = asyncio.Event()  # set while no interaction is being worked on
         self.idle.set()
         self._seen: OrderedDict[int, None] = OrderedDict()
+        self._clicks: set[asyncio.Task[None]] = set()  # answer clicks being worked on
         register_commands(self)
+        take_answer_clicks(self, self._on_click)
 
     # --- lifecycle -------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(AnswerButton, AnswerSelect, ActionButton, MenuButton)
+        self.add_dynamic_items(ActionButton, MenuButton)
         if self.sync_commands:
             guild = discord.Object(id=self.sync_guild) if self.sync_guild else None
             where = f"guild {self.sync_guild}" if guild else "global"
@@ -236,10 +230,9 @@ class StudyBotClient(discord.Client):
         if interaction.type is not discord.InteractionType.component:
             return
         custom_id = str((interaction.data or {}).get("custom_id", ""))
-        ours = any(item.__discord_ui_compiled_template__.fullmatch(custom_id)
-                   for item in (AnswerButton, AnswerSelect, ActionButton, MenuButton))
+        ours = any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in (ActionButton, MenuButton))
         if ours and _on_message(interaction, custom_id):
-            return  # discord.py routes it to AnswerButton / AnswerSelect
+            return  # discord.py routes it to ActionButton / MenuButton
         if ours:
             # discord.py drops a click whose custom id is not on the message it came from
             # (a forged or stale request): refuse it rather than leave the member hanging
@@ -249,9 +242,25 @@ class StudyBotClient(discord.Client):
 
     # --- answering interactions --------------------------------------------------------------
 
-    async def run_command(self, interaction: discord.Interaction, command: Command) -> None:
+    def _on_click(self, click: Click) -> None:
+        task = asyncio.get_running_loop().create_task(self.on_answer_click(click))
+        self._clicks.add(task)
+        task.add_done_callback(self._clicks.discard)
+
+    async def on_answer_click(self, click: Click) -> None:
+        """A click on an answer button or a multi-select submit, straight from the gateway."""
+        if not click.on_message:
+            # a forged or stale request: refuse it rather than leave the member hanging
+            log.info("Discord: component %r is not on message %s; refused", click.custom_id,
+                     (click.data.get("message") or {}).get("id", "?"))
+        if click.command is None or not click.on_message:
+            await reply_privately(click.interaction(), UNKNOWN_BUTTON)
+            return
+        await self.run_command(click, click.command)
+
+    async def run_command(self, interaction: discord.Interaction | Click, command: Command) -> None:
         """Run one core command for an interaction and answer it (see module docstring)."""
-        if self._second_delivery(interaction):
+        if self._second_delivery(interaction.id):
             log.warning("Discord: %s was delivered twice; answering it once", _describe(interaction, command))
             return
         self.in_flight += 1
@@ -259,16 +268,17 @@ class StudyBotClient(discord.Client):
         started = False
         try:
             deferred_private: bool | None = None
-            if ack_budget(interaction) <= 0:
+            if ack_budget(interaction.id) <= 0:
                 # too late to do the work first: acknowledge, and do nothing if Discord refuses
-                deferred_private = await self._defer(interaction, command)
-            task = asyncio.ensure_future(self.service.handle(context_for(interaction), command))
+                deferred_private = await self._defer(_full(interaction), command)
+            context = interaction.context if isinstance(interaction, Click) else context_for(interaction)
+            task = asyncio.ensure_future(self.service.handle(context, command))
             started = True
             task.add_done_callback(_retrieve)
             if deferred_private is None:
-                done, _ = await asyncio.wait({task}, timeout=ack_budget(interaction))
+                done, _ = await asyncio.wait({task}, timeout=ack_budget(interaction.id))
                 if not done:
-                    deferred_private = await self._defer(interaction, command)
+                    deferred_private = await self._defer(_full(interaction), command)
             replies = await task
             await self.deliver(interaction, list(replies), deferred_private)
         except Exception as e:
@@ -277,7 +287,7 @@ class StudyBotClient(discord.Client):
                                         started)
             else:
                 log.exception("Discord: handler failed for %s", _describe(interaction, command))
-                await self.apologize(interaction)
+                await self.apologize(_full(interaction))
         finally:
             self.in_flight -= 1
             if self.in_flight == 0:
@@ -312,17 +322,17 @@ class StudyBotClient(discord.Client):
             raise
         return private
 
-    def _second_delivery(self, interaction: discord.Interaction) -> bool:
-        if interaction.id in self._seen:
+    def _second_delivery(self, interaction_id: int) -> bool:
+        if interaction_id in self._seen:
             return True
-        self._seen[interaction.id] = None
+        self._seen[interaction_id] = None
         if len(self._seen) > SEEN_MAX:
             self._seen.popitem(last=False)
         return False
 
     @staticmethod
-    def _warn_unanswerable(interaction: discord.Interaction, command: Command, why: str, started: bool) -> None:
-        age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    def _warn_unanswerable(interaction: discord.Interaction | Click, command: Command, why: str,
+                           started: bool) -> None:
         if not started:
             done = "nothing was done; the member can try again"
         elif isinstance(command, Answer):
@@ -330,15 +340,21 @@ class StudyBotClient(discord.Client):
         else:
             done = "the command ran but its reply was not shown"
         log.warning("Discord: could not answer %s, %.1f s after it was created (%s): %s",
-                    _describe(interaction, command), age, why, done)
+                    _describe(interaction, command), age(interaction.id), why, done)
 
-    async def deliver(self, interaction: discord.Interaction, replies: list[Reply],
+    async def deliver(self, interaction: discord.Interaction | Click, replies: list[Reply],
                       deferred_private: bool | None = None) -> None:
-        """Send the core's replies: the first answers the interaction, the rest follow up."""
+        """Send the core's replies: the first answers the interaction, the rest follow up.
+        A click's one new message is its response, sent without building discord.py's Interaction."""
         if not replies:
             replies = [say("Done.")]
         messages = [m for r in replies for m in render_messages(r)]
         first, rest = messages[0], messages[1:]
+        if isinstance(interaction, Click):
+            if deferred_private is None and not rest and not replies[0].replace:
+                await interaction.respond(ephemeral=first.ephemeral, **_send_kwargs(first))
+                return
+            interaction = interaction.interaction()
         in_place = replies[0].replace and interaction.type is discord.InteractionType.component
         if in_place and not interaction.response.is_done():
             await interaction.response.edit_message(**_edit_kwargs(first))  # the clicked message, updated
@@ -382,26 +398,6 @@ class StudyBotClient(discord.Client):
         else:
             log.error("Discord: command %s failed", _describe(interaction, None), exc_info=error)
         await self.apologize(interaction)
-
-    async def on_answer_component(self, interaction: discord.Interaction, custom_id: str,
-                                  values: list[str] | None) -> None:
-        """A click on an answer button (``values`` is None) or a multi-select submit."""
-        try:
-            if values is None:
-                pick = codec.decode(custom_id)
-                if pick is None:
-                    await interaction.response.send_message(UNKNOWN_BUTTON, ephemeral=True)
-                    return
-                command: Command = Answer(pick.quiz_id, pick.positions)
-            else:
-                quiz_id = int(custom_id.rsplit(":", 1)[1])
-                command = Answer(quiz_id, frozenset(int(v) for v in values))
-        except Exception:
-            log.exception("Discord: bad component %r", custom_id)
-            await self.apologize(interaction)
-            return
-        await self.run_command(interaction, command)
-
 
     async def on_action_component(self, interaction: discord.Interaction, custom_id: str) -> None:
         """A click on a command button: the words it carries run as if the member typed them."""
@@ -474,11 +470,14 @@ class ShardedStudyBotClient(StudyBotClient, discord.AutoShardedClient):
         self._identified[bucket] = time.monotonic()
 
 
-def ack_budget(interaction: discord.Interaction) -> float:
+def ack_budget(interaction_id: int) -> float:
     """Seconds left to wait for the core before deferring: ACK_BUDGET from the interaction's
     creation. A clock behind Discord's only makes us wait up to ACK_BUDGET, never longer."""
-    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
-    return min(ACK_BUDGET, max(0.0, ACK_BUDGET - max(0.0, age)))
+    return min(ACK_BUDGET, max(0.0, ACK_BUDGET - max(0.0, age(interaction_id))))
+
+
+def _full(interaction: discord.Interaction | Click) -> discord.Interaction:
+    return interaction.interaction() if isinstance(interaction, Click) else interaction
 
 
 def _retrieve(task: asyncio.Future) -> None:
@@ -488,7 +487,10 @@ def _retrieve(task: asyncio.Future) -> None:
         task.exception()
 
 
-def _describe(interaction: discord.Interaction, command: Command | None) -> str:
+def _describe(interaction: discord.Interaction | Click, command: Command | None) -> str:
+    if isinstance(interaction, Click):
+        return f"{command.__class__.__name__} (interaction {interaction.id}, user {interaction.user_id}, " \
+               f"guild {interaction.guild_id})"
     if command is not None:
         what = command.__class__.__name__
     else:

@@ -230,8 +230,8 @@ def _fit(cards: tuple[Card, ...] | list[Card], limit: int = EMBED_TOTAL_MAX) -> 
 
 
 class AnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=codec.TEMPLATE):
-    """One answer option. Its custom id is the core's codec string, so a click on a post
-    made before a restart is routed here by pattern, without any in-memory view."""
+    """One answer option. Its custom id is the core's codec string, so a click on a post made
+    before a restart is routed by pattern, without any in-memory view (``clicks`` routes it)."""
 
     def __init__(self, custom_id: str, label: str = "?", *, disabled: bool = False,
                  row: int | None = None) -> None:
@@ -241,19 +241,10 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=codec.TEM
             row=row,
         )
 
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match, /):  # type: ignore[override]
-        return cls(item.custom_id, getattr(item, "label", None) or "?", disabled=bool(getattr(item, "disabled", False)))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        handler = getattr(interaction.client, "on_answer_component", None)
-        if handler is not None:
-            await handler(interaction, self.custom_id, None)
-
 
 class AnswerSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"quiz:(?P<quiz_id>\d{1,18})"):
     """The multi-select for "choose N" questions: custom id ``codec.quiz_prefix(quiz_id)``,
-    option values are the position digits."""
+    option values are the position digits (``clicks`` routes its submits)."""
 
     def __init__(self, custom_id: str, options: list[discord.SelectOption], pick: int, *,
                  disabled: bool = False, row: int | None = None) -> None:
@@ -264,15 +255,6 @@ class AnswerSelect(discord.ui.DynamicItem[discord.ui.Select], template=r"quiz:(?
                               placeholder=f"Choose {pick}"),
             row=row,
         )
-
-    @classmethod
-    async def from_custom_id(cls, interaction, item, match, /):  # type: ignore[override]
-        return cls(item.custom_id, list(item.options), item.min_values, disabled=bool(item.disabled))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        handler = getattr(interaction.client, "on_answer_component", None)
-        if handler is not None:
-            await handler(interaction, self.custom_id, list(self.item.values))
 
 
 class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=codec.ACTION_TEMPLATE):

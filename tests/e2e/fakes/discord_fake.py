@@ -547,7 +547,8 @@ class FakeDiscord:
             guild = parts[3] if len(parts) == 5 and parts[2] == "guilds" else None
             return _json(self.synced_commands.get(guild, []))
         if parts[0] == "interactions" and len(parts) == 4 and parts[3] == "callback" and method == "POST":
-            return await self._callback(int(parts[1]), parts[2], body)
+            return await self._callback(int(parts[1]), parts[2], body,
+                                        with_response=request.query.get("with_response", "").lower() in ("1", "true"))
         if parts[0] == "webhooks" and len(parts) >= 3:
             return await self._webhook(method, parts, body)
         if parts[0] == "channels" and len(parts) >= 3 and parts[2] == "messages":
@@ -610,7 +611,9 @@ class FakeDiscord:
             msg["application_id"] = str(self.app_id)
         return msg
 
-    async def _callback(self, interaction_id: int, token: str, body: dict[str, Any]) -> web.Response:
+    async def _callback(self, interaction_id: int, token: str, body: dict[str, Any], *,
+                        with_response: bool) -> web.Response:
+        """An interaction response; as Discord, 204 without a body unless ``with_response`` asks for it."""
         inter = self.interactions.get(interaction_id)
         if inter is None or inter.token != token:
             return _json({"message": "Unknown interaction", "code": 10062}, status=404)
@@ -650,7 +653,7 @@ class FakeDiscord:
             # a deferred update is done when the clicked message is edited or a followup arrives
             inter.final_at = now
             inter.done.set()
-        return _json(response)
+        return _json(response) if with_response else web.Response(status=204)
 
     def find_message(self, message_id: str | int) -> dict[str, Any] | None:
         """A channel message, or an ephemeral one (an interaction's response or followup), by id."""
