@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import discord
-from discord.http import Route
+from discord.http import Route, json_or_text
 from discord.webhook.async_ import async_context, interaction_message_response_params
 
 from bot import codec
@@ -41,6 +41,8 @@ CHANNEL_MESSAGE = 4  # interaction callback type
 _BUTTON_ID = AnswerButton.__discord_ui_compiled_template__
 _SELECT_ID = AnswerSelect.__discord_ui_compiled_template__
 _DISCORD_EPOCH_MS = 1420070400000
+_JSON = {"Content-Type": "application/json"}
+_RESET = (54, 10054)  # connection reset errnos that discord.py's webhook adapter retries
 
 
 def make_context(guild_id: int | None, user_id: int, name: str, permissions: discord.Permissions,
@@ -80,16 +82,33 @@ class Click:
 
     async def respond(self, *, ephemeral: bool, **message: Any) -> None:
         """The interaction's response, a new message (``message``: content, embeds, view), built as
-        ``interaction.response.send_message`` builds it; raises discord.HTTPException as it does."""
+        ``interaction.response.send_message`` builds it; raises discord.HTTPException as it does.
+
+        One plain POST on discord.py's session (its connection pool). Only a rate limit, a server
+        error or a reset connection goes on to discord.py's webhook adapter, which retries it."""
         params = interaction_message_response_params(
             type=CHANNEL_MESSAGE, flags=discord.MessageFlags(ephemeral=True) if ephemeral else discord.utils.MISSING,
             previous_allowed_mentions=self.state.allowed_mentions, **message,
         )
         http = self.state.http
+        session = http._HTTPClient__session
         route = Route("POST", "/interactions/{webhook_id}/{webhook_token}/callback",
                       webhook_id=self.id, webhook_token=self.data["token"])
-        await async_context.get().request(route, session=http._HTTPClient__session, payload=params.payload,
-                                          proxy=http.proxy, proxy_auth=http.proxy_auth)
+        body = discord.utils._to_json(params.payload).encode()
+        try:
+            async with session.post(route.url, data=body, headers=_JSON, proxy=http.proxy,
+                                    proxy_auth=http.proxy_auth) as response:
+                if 200 <= response.status < 300:
+                    return
+                if response.status != 429 and response.status < 500:
+                    data = await json_or_text(response)
+                    error = {403: discord.Forbidden, 404: discord.NotFound}.get(response.status, discord.HTTPException)
+                    raise error(response, data)
+        except OSError as e:
+            if e.errno not in _RESET:
+                raise
+        await async_context.get().request(route, session=session, payload=params.payload, proxy=http.proxy,
+                                          proxy_auth=http.proxy_auth)
 
 
 def read_click(data: dict[str, Any], state: Any) -> Click | None:

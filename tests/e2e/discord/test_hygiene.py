@@ -115,6 +115,20 @@ async def test_an_answer_discord_refuses_to_acknowledge_is_one_warning_and_stays
     assert "already answered" in again.text()
 
 
+async def test_an_answer_whose_response_meets_a_server_error_is_sent_again(
+        bot: Bot, fake: FakeDiscord, caplog: pytest.LogCaptureFixture):
+    """Discord's 5xx on the one response of an answer: sent again (as discord.py retries), shown once."""
+    post = await posted(bot, fake)
+    member = fake.user("unlucky")
+    click = fake.click_payload(member, post, button(post, "Bravo")["custom_id"])
+    fake.fail_next("POST", f"/interactions/{click.id}/", status=503, body={"message": "upstream", "code": 0})
+    await fake.send_interaction(click)
+    await fake.wait_done(click, 10)
+    assert [c.status for c in fake.calls_to("POST", f"/interactions/{click.id}/")] == [503, 204]
+    assert "Correct!" in click.text() and click.ephemeral
+    no_errors(caplog)
+
+
 async def test_a_button_id_that_is_not_on_the_message_gets_a_reply(bot: Bot, fake: FakeDiscord):
     post = await posted(bot, fake)
     quiz_id = codec.decode(button(post, "Bravo")["custom_id"]).quiz_id
