@@ -21,6 +21,7 @@ This module is the one place that uses discord.py below its public API (all of i
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,8 +33,9 @@ from discord.webhook.async_ import async_context, interaction_message_response_p
 
 from bot import codec
 from bot.commands import Answer, Context, Member, Place
+from bot.replies import Reply
 
-from .render import AnswerButton, AnswerSelect
+from .render import AnswerButton, AnswerSelect, render_messages
 
 PLATFORM = "discord"
 COMPONENT = 3  # interaction type
@@ -80,26 +82,24 @@ class Click:
             self._interaction = discord.Interaction(data=self.data, state=self.state)  # type: ignore[arg-type]
         return self._interaction
 
-    async def respond(self, *, ephemeral: bool, **message: Any) -> None:
-        """The interaction's response, a new message (``message``: content, embeds, view), built as
-        ``interaction.response.send_message`` builds it; raises discord.HTTPException as it does.
+    async def respond(self, reply: Reply) -> bool:
+        """Show ``reply`` as the interaction's response, a new message; False (nothing sent) when it
+        takes more than one message. Raises discord.HTTPException as discord.py's ``send_message`` does.
 
         One plain POST on discord.py's session (its connection pool). Only a rate limit, a server
         error or a reset connection goes on to discord.py's webhook adapter, which retries it."""
-        params = interaction_message_response_params(
-            type=CHANNEL_MESSAGE, flags=discord.MessageFlags(ephemeral=True) if ephemeral else discord.utils.MISSING,
-            previous_allowed_mentions=self.state.allowed_mentions, **message,
-        )
+        body = response_body(reply, self.state.allowed_mentions)
+        if body is None:
+            return False
         http = self.state.http
         session = http._HTTPClient__session
         route = Route("POST", "/interactions/{webhook_id}/{webhook_token}/callback",
                       webhook_id=self.id, webhook_token=self.data["token"])
-        body = discord.utils._to_json(params.payload).encode()
         try:
             async with session.post(route.url, data=body, headers=_JSON, proxy=http.proxy,
                                     proxy_auth=http.proxy_auth) as response:
                 if 200 <= response.status < 300:
-                    return
+                    return True
                 if response.status != 429 and response.status < 500:
                     data = await json_or_text(response)
                     error = {403: discord.Forbidden, 404: discord.NotFound}.get(response.status, discord.HTTPException)
@@ -107,8 +107,26 @@ class Click:
         except OSError as e:
             if e.errno not in _RESET:
                 raise
-        await async_context.get().request(route, session=session, payload=params.payload, proxy=http.proxy,
-                                          proxy_auth=http.proxy_auth)
+        await async_context.get().request(route, session=session, payload=discord.utils._from_json(body),
+                                          proxy=http.proxy, proxy_auth=http.proxy_auth)
+        return True
+
+
+@functools.lru_cache(maxsize=256)
+def response_body(reply: Reply, allowed_mentions: discord.AllowedMentions | None) -> bytes | None:
+    """The JSON of an interaction response that shows ``reply`` as one new message, as discord.py's
+    ``send_message`` builds it; None when the reply takes more than one message. Rendered once per
+    reply: in a burst most members get one of a few (right or wrong, points, streak, what they chose)."""
+    messages = render_messages(reply)
+    if len(messages) != 1:
+        return None
+    message = messages[0].new()
+    ephemeral = message.pop("ephemeral")
+    params = interaction_message_response_params(
+        type=CHANNEL_MESSAGE, flags=discord.MessageFlags(ephemeral=True) if ephemeral else discord.utils.MISSING,
+        previous_allowed_mentions=allowed_mentions, **message,
+    )
+    return discord.utils._to_json(params.payload).encode()
 
 
 def read_click(data: dict[str, Any], state: Any) -> Click | None:

@@ -71,7 +71,6 @@ from .render import (
     CHOICES_MAX,
     ActionButton,
     MenuButton,
-    Rendered,
     choice_name,
     choice_value,
     render_messages,
@@ -348,31 +347,31 @@ class StudyBotClient(discord.Client):
         A click's one new message is its response, sent without building discord.py's Interaction."""
         if not replies:
             replies = [say("Done.")]
-        messages = [m for r in replies for m in render_messages(r)]
-        first, rest = messages[0], messages[1:]
         if isinstance(interaction, Click):
-            if deferred_private is None and not rest and not replies[0].replace:
-                await interaction.respond(ephemeral=first.ephemeral, **_send_kwargs(first))
+            if deferred_private is None and len(replies) == 1 and not replies[0].replace and \
+                    await interaction.respond(replies[0]):
                 return
             interaction = interaction.interaction()
+        messages = [m for r in replies for m in render_messages(r)]
+        first, rest = messages[0], messages[1:]
         in_place = replies[0].replace and interaction.type is discord.InteractionType.component
         if in_place and not interaction.response.is_done():
-            await interaction.response.edit_message(**_edit_kwargs(first))  # the clicked message, updated
+            await interaction.response.edit_message(**first.edit())  # the clicked message, updated
         elif interaction.extras.get("deferred_update"):
             if in_place:
-                await interaction.edit_original_response(**_edit_kwargs(first))
+                await interaction.edit_original_response(**first.edit())
             else:
-                await interaction.followup.send(ephemeral=first.ephemeral, **_send_kwargs(first))
+                await interaction.followup.send(**first.new())
         elif not interaction.response.is_done():
-            await interaction.response.send_message(ephemeral=first.ephemeral, **_send_kwargs(first))
+            await interaction.response.send_message(**first.new())
         elif deferred_private is not None and deferred_private == first.ephemeral:
-            await interaction.edit_original_response(**_edit_kwargs(first))
+            await interaction.edit_original_response(**first.edit())
         else:
             # deferred with the other visibility: replace the "thinking" message
             await interaction.delete_original_response()
-            await interaction.followup.send(ephemeral=first.ephemeral, **_send_kwargs(first))
+            await interaction.followup.send(**first.new())
         for r in rest:
-            await interaction.followup.send(ephemeral=r.ephemeral, **_send_kwargs(r))
+            await interaction.followup.send(**r.new())
 
     async def apologize(self, interaction: discord.Interaction) -> None:
         """A short private apology, however far the interaction got."""
@@ -496,19 +495,6 @@ def _describe(interaction: discord.Interaction | Click, command: Command | None)
     else:
         what = "/" + str((interaction.data or {}).get("name") or getattr(interaction.command, "qualified_name", "?"))
     return f"{what} (interaction {interaction.id}, user {interaction.user.id}, guild {interaction.guild_id})"
-
-
-def _send_kwargs(r: Rendered) -> dict[str, Any]:
-    out: dict[str, Any] = {"embeds": r.embeds}
-    if r.content:
-        out["content"] = r.content
-    if r.view is not None:
-        out["view"] = r.view
-    return out
-
-
-def _edit_kwargs(r: Rendered) -> dict[str, Any]:
-    return {"content": r.content, "embeds": r.embeds, "view": r.view}
 
 
 # --- slash commands -------------------------------------------------------------------------

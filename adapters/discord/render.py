@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import discord
 
@@ -149,6 +150,19 @@ class Rendered:
     embeds: list[discord.Embed]
     view: discord.ui.View | None
     ephemeral: bool
+
+    def new(self) -> dict[str, Any]:
+        """discord.py's keywords for sending this as a new message (``send_message``, ``followup.send``)."""
+        out: dict[str, Any] = {"embeds": self.embeds, "ephemeral": self.ephemeral}
+        if self.content:
+            out["content"] = self.content
+        if self.view is not None:
+            out["view"] = self.view
+        return out
+
+    def edit(self) -> dict[str, Any]:
+        """discord.py's keywords for editing a message into this one."""
+        return {"content": self.content, "embeds": self.embeds, "view": self.view}
 
 
 def card_embed(card: Card, description_limit: int = DESCRIPTION_MAX, max_fields: int = FIELDS_MAX) -> discord.Embed:
