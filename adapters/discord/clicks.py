@@ -7,14 +7,16 @@ none of that: its id and token, the member, the channel and the custom id. In a 
 clicks those objects were about a third of the bot's CPU, and every click's acknowledgement waits
 for the CPU spent on the clicks before it.
 
-This module is the one place that uses discord.py below its public API (all of it stable since 2.0):
+This module is the one place that uses discord.py below its public API (all of it in 2.x):
 
 * :func:`take_answer_clicks` wraps the INTERACTION_CREATE parser of the client's connection state
   (``client._connection.parsers``, the table the gateway dispatches by). A click on an answer
   button or answer select (by its custom id) becomes a :class:`Click`; every other interaction
   (commands, other buttons) goes to discord.py unchanged;
-* :meth:`Click.respond` sends the one interaction response through discord.py's webhook adapter
-  (its retries and its exceptions), without ``with_response``: Discord answers 204, nothing to parse;
+* :meth:`Click.respond` POSTs the one interaction response on discord.py's HTTP session, built by
+  discord.py's own payload builder (once per distinct reply), without ``with_response``: Discord
+  answers 204, nothing to parse. A rate limit, a 5xx or a reset connection is handed to discord.py's
+  webhook adapter, which retries it; any other refusal raises discord.py's exception;
 * :meth:`Click.interaction` builds discord.py's Interaction from the same payload when a click needs
   more than that one response (a defer, an edit, a followup, an apology).
 """
@@ -22,6 +24,7 @@ This module is the one place that uses discord.py below its public API (all of i
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +39,8 @@ from bot.commands import Answer, Context, Member, Place
 from bot.replies import Reply
 
 from .render import AnswerButton, AnswerSelect, render_messages
+
+log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
 COMPONENT = 3  # interaction type
@@ -173,7 +178,11 @@ def take_answer_clicks(client: discord.Client, handle: Callable[[Click], None]) 
     parse = state.parsers["INTERACTION_CREATE"]
 
     def parse_interaction_create(data: dict[str, Any]) -> None:
-        click = read_click(data, state)
+        try:
+            click = read_click(data, state)
+        except Exception:  # never let the gateway's read loop fail: discord.py reads it (and refuses it)
+            log.exception("Discord: could not read interaction %s", data.get("id"))
+            click = None
         if click is None:
             parse(data)
         else:

@@ -8,7 +8,9 @@ Every interaction goes through :meth:`StudyBotClient.run_command`:
    reached us) is acknowledged (deferred) *before* any work: if Discord refuses ("Unknown
    interaction", it is too late), nothing is done and one WARNING says so. The member saw
    "interaction failed" and can simply try again;
-3. otherwise the core's ``service.handle`` starts at once; if it has not answered within
+3. otherwise the core's ``service.handle`` starts at once (an answer click comes straight from the
+   gateway payload, see :mod:`.clicks`, and becomes a discord.py Interaction only if it needs more
+   than its one response); if it has not answered within
    :data:`ACK_BUDGET` seconds of the interaction's creation the interaction is deferred
    ("thinking…"). So a reply ready in time, in a burst too, costs one REST call: the result
    *is* the interaction response; only a slower one costs a defer and an edit;
@@ -82,7 +84,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "discord"
 #: Seconds the core may take before the interaction is deferred (Discord allows 3 s in all,
 #: including network time both ways, so stay well inside it).
 ACK_BUDGET = 1.2

@@ -465,6 +465,9 @@ async def test_choose_two_uses_a_select(bot: Bot, fake: FakeDiscord):
     wrong = [o["value"] for o in select["options"] if "alse" in o["label"]]
 
     member = fake.user("sam")
+    # a forged submit whose values are not positions is refused and records nothing
+    forged = await fake.click(member, post, select["custom_id"], values=["1", "x"])
+    assert forged.ephemeral and forged.text() == UNKNOWN_BUTTON
     answer = await fake.click(member, post, select["custom_id"], values=right)
     assert answer.ephemeral and "Correct!" in answer.text()
     other = await fake.click(fake.user("tia"), post, select["custom_id"], values=wrong)
