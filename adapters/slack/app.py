@@ -12,6 +12,7 @@ the log.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import time
@@ -19,6 +20,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import aiohttp
+import orjson
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncAuthorize
 from slack_bolt.context.async_context import AsyncBoltContext
@@ -28,7 +30,6 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot import codec
 from bot.commands import Answer, Context, Member, ParseError, Place, Report, parse
@@ -175,12 +176,43 @@ def _retry_after(headers: Any) -> float:
         return 30.0
 
 
-class Replier:
-    """Sends a member's replies for one request: response_url first, then Web API fallbacks."""
+#: A response_url post that takes longer than this falls back to the Web API.
+RESPONSE_URL_TIMEOUT = aiohttp.ClientTimeout(total=10)
+_JSON = {"Content-Type": "application/json; charset=utf-8"}
 
-    def __init__(self, client: AsyncWebClient, response_url: str | None, channel: str, user_id: str,
-                 *, clicked: bool = False) -> None:
+
+def _response_body(reply: Reply, replace_original: bool) -> bytes:
+    return orjson.dumps({
+        "response_type": "ephemeral" if reply.private else "in_channel",
+        "replace_original": replace_original,
+        "unfurl_links": False,
+        "unfurl_media": False,
+        **render(reply).as_kwargs(),
+    })
+
+
+_cached_response_body = functools.lru_cache(maxsize=256)(_response_body)
+
+
+def response_body(reply: Reply, replace_original: bool) -> bytes:
+    """A reply as the JSON body a response_url takes, rendered and encoded once: in a burst most
+    members get one of a few identical replies (the same feedback for the same pick)."""
+    try:
+        return _cached_response_body(reply, replace_original)
+    except TypeError:  # a reply built with a list somewhere is not hashable: rendered each time
+        return _response_body(reply, replace_original)
+
+
+class Replier:
+    """Sends a member's replies for one request: response_url first, then Web API fallbacks.
+
+    A response_url post is one plain POST on the shared connection pool (slack_sdk's webhook
+    client re-reads the proxy environment and re-walks the blocks on every call)."""
+
+    def __init__(self, client: AsyncWebClient, session: aiohttp.ClientSession, response_url: str | None,
+                 channel: str, user_id: str, *, clicked: bool = False) -> None:
         self.client = client
+        self.session = session
         self.response_url = response_url or None
         self.channel = channel
         self.user_id = user_id
@@ -192,23 +224,19 @@ class Replier:
             await self.send(reply)
 
     async def send(self, reply: Reply) -> None:
-        message = render(reply)
         if self.response_url is not None:
+            body = response_body(reply, reply.replace and self.clicked)
             try:
-                # the Web API client's shared aiohttp session (Bolt's respond() opens one per call)
-                hook = AsyncWebhookClient(self.response_url, session=self.client.session, timeout=10)
-                resp = await hook.send_dict({
-                    "response_type": "ephemeral" if reply.private else "in_channel",
-                    "replace_original": reply.replace and self.clicked,
-                    "unfurl_links": False,
-                    "unfurl_media": False,
-                    **message.as_kwargs(),
-                })
-                if resp.status_code == 200:
-                    return
-                log.warning("response_url answered %s; falling back to the Web API", resp.status_code)
+                async with self.session.post(
+                    self.response_url, data=body, headers=_JSON, timeout=RESPONSE_URL_TIMEOUT
+                ) as resp:
+                    await resp.read()
+                    if resp.status == 200:
+                        return
+                log.warning("response_url answered %s; falling back to the Web API", resp.status)
             except Exception as e:  # an expired or unreachable response_url
                 log.warning("response_url failed (%s); falling back to the Web API", type(e).__name__)
+        message = render(reply)
         if reply.private:
             if self.channel:
                 try:
@@ -355,6 +383,9 @@ class SlackBot:
     ) -> None:
         self.service = service
         self.client = client
+        if client.session is None:
+            raise ValueError("the Slack client needs a shared aiohttp session (adapters.slack.client.make_client)")
+        self.session = client.session
         self.installations = installations
         self.directory = Directory(ttl=admin_ttl, clock=clock)
         self.tracker = Tracker()
@@ -466,7 +497,7 @@ class SlackBot:
         async def on_command(ack, body, client):
             await ack()
             team, user_id, channel = _team(body), str(body.get("user_id", "")), _channel(body)
-            replier = Replier(client, body.get("response_url"), channel, user_id)
+            replier = Replier(client, self.session, body.get("response_url"), channel, user_id)
 
             async def work() -> list[Reply]:
                 command = parse(str(body.get("text") or ""), prefix=PREFIX)
@@ -554,7 +585,7 @@ class SlackBot:
 
     def _replier_for_action(self, body: dict[str, Any], client: AsyncWebClient) -> Replier:
         user_id = str((body.get("user") or {}).get("id", ""))
-        return Replier(client, body.get("response_url"), _channel(body), user_id, clicked=True)
+        return Replier(client, self.session, body.get("response_url"), _channel(body), user_id, clicked=True)
 
     async def _publish_home(self, client: AsyncWebClient, team: str, user_id: str) -> None:
         try:
