@@ -363,6 +363,25 @@ class SkipEventRetries(AsyncMiddleware):
         return await next()
 
 
+class AnswerClicks(AsyncMiddleware):
+    """Answer clicks, a burst's whole load, are acknowledged by this last global middleware rather
+    than by listeners: for each listener it tries and runs, Bolt builds some 30 listener arguments
+    (``say``, ``respond``, ``complete``, ...), a third of a click's dispatch. ``take`` schedules the
+    answer and says whether the action was one; every other request goes on to the listeners."""
+
+    def __init__(self, take: Callable[[dict[str, Any], dict[str, Any], AsyncWebClient], bool]) -> None:
+        self.take = take
+
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        body = req.body
+        # RefuseMalformed came first: a block_actions body has actions, each with an action_id
+        if body.get("type") == "block_actions" and self.take(body, body["actions"][0], req.context.client):
+            return BoltResponse(status=200, body="")
+        return await next()
+
+
 class SlackBot:
     """Builds the AsyncApp around one StudyService. ``bot.app`` is the Bolt app.
 
@@ -444,27 +463,7 @@ class SlackBot:
         app.use(RefuseMalformed())
         app.use(SkipEventRetries())
 
-        # answer clicks first: Bolt tries listeners in this order, and a burst is made of them
-        @app.action(ANSWER_ACTION)
-        async def on_answer(ack, body, action, client):
-            await ack()
-            self._later(self._answer(body, client, codec.decode(str(action.get("action_id", "")))))
-
-        @app.action(SUBMIT_ACTION)
-        async def on_submit(ack, body, action, client):
-            await ack()
-            quiz_id = int(SUBMIT_ACTION.match(str(action["action_id"])).group("quiz_id"))  # type: ignore[union-attr]
-            value = str(action.get("value") or "")
-            need = int(value) if value.isdigit() else 0
-            positions = _selected_positions(body, PICK_PREFIX + codec.quiz_prefix(quiz_id))
-            if not positions or (need and len(positions) != need):
-                replier = self._replier_for_action(body, client)
-                ticked = f"you ticked {len(positions)}" if positions else "nothing is ticked yet"
-                wanted = f"exactly {need} answers" if need else "your answers"
-                reply = say(f"Tick {wanted} first, then press Submit ({ticked}).")
-                self._later(self._guarded("submit", replier, _const([reply])))
-                return
-            self._later(self._answer(body, client, codec.Pick(quiz_id, frozenset(positions))))
+        app.use(AnswerClicks(self._take_answer))  # last: after Bolt's own middleware has authorized
 
         @app.action(COMMAND_ACTION)
         async def on_command_button(ack, body, action, client):
@@ -535,6 +534,29 @@ class SlackBot:
         @app.error
         async def on_error(error, body):
             log.error("Unhandled Slack error: %s", type(error).__name__, exc_info=error)
+
+    def _take_answer(self, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient) -> bool:
+        """Acknowledge an answer button or a "choose N" Submit: the answer is recorded afterwards.
+        False when the action is neither (it goes on to the listeners)."""
+        action_id = str(action["action_id"])
+        if ANSWER_ACTION.match(action_id):
+            self._later(self._answer(body, client, codec.decode(action_id)))
+            return True
+        submit = SUBMIT_ACTION.match(action_id)
+        if submit is None:
+            return False
+        quiz_id = int(submit.group("quiz_id"))
+        value = str(action.get("value") or "")
+        need = int(value) if value.isdigit() else 0
+        positions = _selected_positions(body, PICK_PREFIX + codec.quiz_prefix(quiz_id))
+        if not positions or (need and len(positions) != need):
+            ticked = f"you ticked {len(positions)}" if positions else "nothing is ticked yet"
+            wanted = f"exactly {need} answers" if need else "your answers"
+            reply = say(f"Tick {wanted} first, then press Submit ({ticked}).")
+            self._later(self._guarded("submit", self._replier_for_action(body, client), _const([reply])))
+        else:
+            self._later(self._answer(body, client, codec.Pick(quiz_id, frozenset(positions))))
+        return True
 
     def _later(self, work: Awaitable[None]) -> None:
         """Run acknowledged work after the acknowledgement, counted by the tracker from now."""
