@@ -1,10 +1,11 @@
-"""The answers half of ``bench/scale.py`` (``python bench/scale.py answers``): a daily quiz is posted, then 1, 2 and 4 worker PROCESSES (each its own
-StudyService, as ``studybot run`` workers are) answer one burst of clicks through the public
+"""The answers half of ``bench/scale.py`` (``python bench/scale.py answers``): a daily quiz is
+posted, then 1, 2 and 4 worker PROCESSES (each its own StudyService, as ``studybot run`` workers are) answer one burst of clicks through the public
 API (``StudyService.handle`` with ``Answer`` commands). Every member clicks once, and a share
 of them click again at the same moment (a double click, a retried request): on another worker
 when there is one, so the workers race on the same rows. Every worker count answers the same
 burst (the same clicks, picks and double clicks; only how they are spread over the workers
-differs). Each run gets a fresh database. It prints answers per second for each worker count
+differs). Each run gets a fresh database, and each worker answers another group's quiz before the
+burst, so the burst meets warm workers, as it does running ones. It prints answers per second for each worker count
 and the ratio to 1 worker measured in the same run, and where the CPU went: the workers' own
 CPU and that of the PostgreSQL backends serving the run (read from /proc, so only when
 PostgreSQL runs on this machine). Then it checks that every click was recorded exactly once
@@ -47,6 +48,9 @@ from bot.store.models import Quiz, Score, ScoreBucket  # noqa: E402
 
 PG = dict(host="127.0.0.1", port=5432, user="postgres")
 PLACE = Place("terminal", "bench", "study")
+#: Another group's quiz, which each worker answers before the burst: a running worker has its
+#: statements compiled and prepared, and its connection's caches filled, before a burst comes.
+WARM_UP = Place("terminal", "bench", "warm-up")
 
 
 class Posts:
@@ -69,25 +73,32 @@ class Posts:
         pass
 
 
-def member(i: int) -> Context:
-    return Context(Member(PLACE.platform, PLACE.workspace, f"u{i}", f"Member {i}"), PLACE)
+def member(i: int | str, place: Place = PLACE) -> Context:
+    return Context(Member(place.platform, place.workspace, f"u{i}", f"Member {i}"), place)
+
+
+def answer(quiz_id: int, picks: str) -> Answer:
+    return Answer(quiz_id, frozenset(int(c) for c in picks))
 
 
 # --- the worker process ------------------------------------------------------------------------
 
 
-async def worker(database_url: str, quiz_id: int, clicks: list[tuple[int, str]]) -> None:
-    """Answer ``clicks`` ((member, picks as digits)) all at once after GO on stdin; print a JSON
-    report, then close on the next line (the caller reads the database's CPU while we are still
-    connected)."""
+async def worker(database_url: str, number: int, warm_up: tuple[int, str], quiz_id: int,
+                 clicks: list[tuple[int, str]]) -> None:
+    """Answer the ``warm_up`` quiz (id, picks) for two members of our own; then ``clicks`` ((member,
+    picks as digits)) all at once after GO on stdin; print a JSON report, then close on the next line
+    (the caller reads the database's CPU while we are still connected)."""
     service = await StudyService.open(Settings(database_url=database_url, content_path=DEFAULT_CONTENT))
-    settle_heap()  # as `studybot run` does once started
     try:
+        for k in range(2):
+            await service.handle(member(f"warm-up-{number}-{k}", WARM_UP), answer(*warm_up))
+        settle_heap()  # as `studybot run` does once started
         print("READY", flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)  # GO
         began, cpu = time.perf_counter(), time.process_time()
         replies = await asyncio.gather(
-            *(service.handle(member(i), Answer(quiz_id, frozenset(int(c) for c in picks))) for i, picks in clicks),
+            *(service.handle(member(i), answer(quiz_id, picks)) for i, picks in clicks),
             return_exceptions=True,
         )
         took, cpu = time.perf_counter() - began, time.process_time() - cpu
@@ -123,6 +134,7 @@ class Run:
     seconds: float
     worker_cpu: float  # seconds, all worker processes
     database_cpu: float | None  # seconds, the PostgreSQL backends of the run's database (None: not on this machine)
+    machine_cpu: float | None  # seconds, every core of the machine busy with anything (None: no /proc/stat)
 
     @property
     def per_second(self) -> float:
@@ -142,6 +154,15 @@ def _backend_cpu(database: str) -> dict[int, float]:
         except (OSError, ValueError, IndexError):
             continue  # gone meanwhile, or not ours to read
     return found
+
+
+def _machine_busy() -> float | None:
+    """CPU seconds the machine's cores have been busy since boot (all but idle and I/O wait)."""
+    try:
+        ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # user..steal, less idle, iowait
 
 
 async def _fresh_database() -> tuple[str, str]:
@@ -166,13 +187,13 @@ async def _drop_database(name: str) -> None:
         await admin.close()
 
 
-async def _post_quiz(database_url: str) -> tuple[int, str, str]:
-    """Set up a group and post its quiz; (quiz id, right picks, wrong picks) as digit strings."""
+async def _post_quiz(database_url: str, place: Place) -> tuple[int, str, str]:
+    """Set up a group at ``place`` and post its quiz; (quiz id, right picks, wrong picks) as digit strings."""
     service = await StudyService.open(Settings(database_url=database_url, content_path=DEFAULT_CONTENT))
     try:
         posts = Posts()
-        service.attach(PLACE.platform, posts)
-        admin = Context(Member(PLACE.platform, PLACE.workspace, "admin", "Admin", is_admin=True), PLACE)
+        service.attach(place.platform, posts)
+        admin = Context(Member(place.platform, place.workspace, "admin", "Admin", is_admin=True), place)
         await service.handle(admin, Setup(time="09:00", timezone="UTC"))
         await service.handle(admin, PostNow())
         quiz_id = codec.decode(posts.posts[-1].cards[-1].choices[0].id).quiz_id
@@ -202,44 +223,49 @@ def _plan(workers: int, members: int, again: float, right: str, wrong: str, seed
     return plan
 
 
-async def _run_workers(database_url: str, quiz_id: int, plan: list[list]) -> tuple[float, list[dict], float | None]:
+async def _run_workers(
+    database_url: str, warm_up: tuple[int, str], quiz_id: int, plan: list[list]
+) -> tuple[float, list[dict], float | None, float | None]:
     procs = []
     with tempfile.TemporaryDirectory() as folder:
         for n, clicks in enumerate(plan):
             path = Path(folder) / f"clicks{n}.json"  # a file: a big burst does not fit in argv
             path.write_text(json.dumps(clicks))
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, __file__, "worker", database_url, str(quiz_id), str(path),
+                sys.executable, __file__, "worker", database_url, str(n), *map(str, warm_up), str(quiz_id), str(path),
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, cwd=ROOT, limit=2**26,
             )
             procs.append(proc)
         return await _race(procs, database_url.rsplit("/", 1)[1])
 
 
-async def _race(procs: list[asyncio.subprocess.Process], database: str) -> tuple[float, list[dict], float | None]:
+async def _race(
+    procs: list[asyncio.subprocess.Process], database: str
+) -> tuple[float, list[dict], float | None, float | None]:
     """Start the workers' burst at the same moment once all are ready; (seconds to the last report,
-    reports, CPU seconds of the database's backends meanwhile or None)."""
+    reports, CPU seconds of the database's backends meanwhile, and of the whole machine; None
+    where /proc does not tell)."""
     for proc in procs:
         line = (await asyncio.wait_for(proc.stdout.readline(), 120)).decode().strip()
         if line != "READY":
             raise RuntimeError(f"a worker did not start: {line!r}")
-    before = _backend_cpu(database)
+    before, machine = _backend_cpu(database), _machine_busy()
     began = time.perf_counter()
     for proc in procs:
         proc.stdin.write(b"GO\n")
         await proc.stdin.drain()
     reports = [json.loads(await proc.stdout.readline()) for proc in procs]
     took = time.perf_counter() - began
-    after = _backend_cpu(database)
+    after, machine = _backend_cpu(database), None if machine is None else _machine_busy() - machine
     for proc in procs:
         proc.stdin.write(b"BYE\n")
         await proc.stdin.drain()
         await proc.wait()
     database_cpu = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items()) if after else None
-    return took, reports, database_cpu
+    return took, reports, database_cpu, machine
 
 
-async def _check(database_url: str, members: int, plan: list[list], reports: list[dict]) -> list[str]:
+async def _check(database_url: str, quiz_id: int, members: int, plan: list[list], reports: list[dict]) -> list[str]:
     """Problems found: clicks not recorded exactly once, errors, boards that are not exact."""
     problems = []
     errors = sum(r["n_errors"] for r in reports)
@@ -255,17 +281,18 @@ async def _check(database_url: str, members: int, plan: list[list], reports: lis
     try:
         async with service.sessions() as s:
             answers = (await s.execute(select(AnswerRow.member_id, AnswerRow.points, AnswerRow.correct, Quiz.group_id,
-                                              Quiz.week).join(Quiz, Quiz.id == AnswerRow.quiz_id))).all()
+                                              Quiz.week, AnswerRow.quiz_id).join(Quiz, Quiz.id == AnswerRow.quiz_id))).all()
             scores = (await s.execute(select(Score.group_id, Score.period, Score.member_id, Score.points,
                                              Score.correct, Score.answered))).all()
             buckets = (await s.execute(select(ScoreBucket.group_id, ScoreBucket.period, ScoreBucket.points,
                                               ScoreBucket.members))).all()
     finally:
         await service.close()
-    if len(answers) != members or len({a[0] for a in answers}) != members:
-        problems.append(f"{len(answers)} answers stored for {members} members")
+    burst = [a for a in answers if a[-1] == quiz_id]
+    if len(burst) != members or len({a[0] for a in burst}) != members:
+        problems.append(f"{len(burst)} answers stored for {members} members")
     expected: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for member_id, points, correct, group, week in answers:
+    for member_id, points, correct, group, week, _quiz in answers:
         for period in ("all", week):
             e = expected[(group, period, member_id)]
             e[0], e[1], e[2] = e[0] + points, e[1] + int(correct), e[2] + 1
@@ -287,20 +314,22 @@ async def answers(args: argparse.Namespace) -> bool:
         for n in counts:
             name, url = await _fresh_database()
             try:
-                quiz_id, right, wrong = await _post_quiz(url)
+                warm_up, warm_right, _ = await _post_quiz(url, WARM_UP)
+                quiz_id, right, wrong = await _post_quiz(url, PLACE)
                 plan = _plan(n, args.members, args.again, right, wrong, seed=round_)
-                took, reports, database_cpu = await _run_workers(url, quiz_id, plan)
-                problems = await _check(url, args.members, plan, reports)
+                took, reports, database_cpu, machine_cpu = await _run_workers(url, (warm_up, warm_right), quiz_id, plan)
+                problems = await _check(url, quiz_id, args.members, plan, reports)
             finally:
                 await _drop_database(name)
-            run = Run(n, sum(map(len, plan)), args.members, took, sum(r["cpu"] for r in reports), database_cpu)
+            run = Run(n, sum(map(len, plan)), args.members, took, sum(r["cpu"] for r in reports), database_cpu,
+                      machine_cpu)
             runs[n].append(run)
             verdict = "every click recorded once, boards exact" if not problems else "PROBLEMS: " + "; ".join(problems)
             ok &= not problems
             print(f"  {n} worker(s): {run.clicks:5d} clicks in {took:5.2f} s = {run.per_second:7.0f} answers/s, "
                   f"CPU {_cpu(run)} · {verdict}", flush=True)
-    print("  median of the rounds (CPU per click; cores: CPU seconds per second of the burst, of "
-          f"{os.cpu_count()}):")
+    print("  median of the rounds (CPU per click; cores busy: CPU seconds per second of the burst, of "
+          f"{os.cpu_count()}; others: the rest of the machine, other work than this bench's):")
     base = statistics.median(r.per_second for r in runs[counts[0]])
     for n in counts:
         rate = statistics.median(r.per_second for r in runs[n])
@@ -311,7 +340,10 @@ async def answers(args: argparse.Namespace) -> bool:
 
 def _cpu(run: Run) -> str:
     database = "?" if run.database_cpu is None else f"{run.database_cpu:.2f}"
-    return f"workers {run.worker_cpu:.2f} s, PostgreSQL {database} s"
+    text = f"workers {run.worker_cpu:.2f} s, PostgreSQL {database} s"
+    if run.machine_cpu is not None and run.database_cpu is not None:
+        text += f", others {max(run.machine_cpu - run.worker_cpu - run.database_cpu, 0):.2f} s"
+    return text
 
 
 def _cpu_medians(runs: list[Run]) -> str:
@@ -323,7 +355,10 @@ def _cpu_medians(runs: list[Run]) -> str:
     if all(r.database_cpu is not None for r in runs):
         database = statistics.median(per_click(r.database_cpu, r) for r in runs)
         cores = statistics.median((r.worker_cpu + r.database_cpu) / r.seconds for r in runs)
-        text += f", PostgreSQL {database:.0f} us/click, {cores:.2f} cores busy"
+        text += f", PostgreSQL {database:.0f} us/click; {cores:.2f} cores busy"
+        if all(r.machine_cpu is not None for r in runs):
+            others = statistics.median(max(r.machine_cpu - r.worker_cpu - r.database_cpu, 0) / r.seconds for r in runs)
+            text += f", others {others:.2f}"
     return text
 
 
@@ -334,5 +369,6 @@ async def run(workers: str = "1,2,4", members: int = 4000, again: float = 0.25, 
 
 
 if __name__ == "__main__":  # a worker process, started by the section
-    _, url, quiz_id, path = sys.argv[1:] if sys.argv[1] == "worker" else (None, *sys.argv[1:])
-    run_loop(worker(url, int(quiz_id), [tuple(c) for c in json.loads(Path(path).read_text())]))  # the loop `studybot run` uses
+    _, url, number, warm_up, warm_picks, quiz_id, path = sys.argv[1:]
+    clicks = [tuple(c) for c in json.loads(Path(path).read_text())]
+    run_loop(worker(url, int(number), (int(warm_up), warm_picks), int(quiz_id), clicks))  # the loop `studybot run` uses
