@@ -82,8 +82,10 @@ class Directory:
     seconds for a new member's users.info (the call then finishes in the background, and its
     name is kept for the member's next click), and while ``max_lookups`` calls are in flight (a
     burst of new members) it does not ask at all and goes on under the name in its request, not
-    kept, so the next click or command asks again. Slack allows users.info about 100 times a
-    minute anyway (Tier 4); commands, which need the admin flag, always wait for the answer.
+    kept, so the next click or command asks again. Such a burst also ends the wait of the answers
+    already waiting for a name: the burst's first clickers would otherwise queue behind it and get
+    its last results. Slack allows users.info about 100 times a minute anyway (Tier 4); commands,
+    which need the admin flag, always wait for the answer.
     """
 
     def __init__(
@@ -95,6 +97,7 @@ class Directory:
         self.answer_wait = answer_wait
         self._asking = 0  # users.info calls in flight
         self._answers_asks: set[asyncio.Future[tuple[str, bool]]] = set()
+        self._waiting: set[asyncio.Future[None]] = set()  # answers waiting for a name (a burst ends them)
         self.clock = clock
         self.size = size
         self.timeout = timeout
@@ -116,6 +119,7 @@ class Directory:
             self._keep_fallback(team, user_id, fallback)
             return fallback, False
         if not need_admin and self._asking >= self.max_lookups:
+            self._end_waits()
             return fallback, False
         self._asking += 1
         ask = asyncio.ensure_future(self._ask(client, team, user_id, fallback, now))
@@ -123,8 +127,20 @@ class Directory:
             return await ask
         self._answers_asks.add(ask)  # referenced until done, even once the answer stops waiting
         ask.add_done_callback(self._answers_asks.discard)
-        done, _ = await asyncio.wait({ask}, timeout=self.answer_wait)
-        return ask.result() if done else (fallback, False)
+        burst = asyncio.get_running_loop().create_future()
+        self._waiting.add(burst)
+        try:
+            done, _ = await asyncio.wait({ask, burst}, timeout=self.answer_wait, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._waiting.discard(burst)
+        return ask.result() if ask in done else (fallback, False)
+
+    def _end_waits(self) -> None:
+        """A burst of new members: the answers waiting for a name go on under their request's."""
+        for burst in self._waiting:
+            if not burst.done():
+                burst.set_result(None)
+        self._waiting.clear()
 
     async def _ask(self, client: AsyncWebClient, team: str, user_id: str, fallback: str, now: float) -> tuple[str, bool]:
         """One users.info call (counted in ``_asking`` by the caller); remembers what it learns."""

@@ -340,6 +340,33 @@ async def test_a_burst_of_new_members_asks_users_info_at_most_max_lookups_at_onc
     assert [c.args["user"] for c in fake.calls_to("users.info")[asked + cap:]] == [late]
 
 
+async def test_a_burst_of_new_members_ends_the_wait_of_those_being_looked_up(slack: Harness) -> None:
+    """The first ``cap`` new members wait for their users.info; the next new member shows a burst
+    is on, and they go on at once under their request's names (they would otherwise queue behind
+    the whole burst and get its last results)."""
+    fake = slack.fake
+    await slack.setup_group()
+    post = await slack.post_daily(MONDAY_0900_BERLIN)
+    assert slack.adapter is not None and slack.adapter.bot is not None
+    directory = slack.adapter.bot.directory
+    directory.answer_wait = directory.timeout = 600.0  # only the burst can end their wait
+    first = [f"U0FIRST{i:02d}" for i in range(directory.max_lookups)]
+    late = "U0LATE"
+    for i, user in enumerate([*first, late]):
+        fake.add_user(user, f"New Member {i}")
+    slow = fake.faults.add("*", "users.info", kind="slow", delay=6, times=None)  # longer than the wait below
+    statuses = await asyncio.gather(*(slack.click(post, user, choice_label(post, RIGHT)) for user in first))
+    assert {status for status, _, _ in statuses} == {200}
+    await fake.wait_for(lambda: sum(f is slow for *_, f in fake.faults.fired) == len(first),
+                        what="every first member's lookup")
+    assert not any(fake.private_to(u) for u in first)  # each waits for users.info
+    status, _, _ = await slack.click(post, late, choice_label(post, RIGHT))
+    assert status == 200
+    await fake.wait_for(lambda: all(fake.private_to(u) for u in [*first, late]), timeout=5, what="every result")
+    assert all("Correct" in fake.private_to(u)[0] for u in [*first, late])
+    assert sum(f is slow for *_, f in fake.faults.fired) == len(first)  # the late member was not looked up
+
+
 # --- App Home ----------------------------------------------------------------------------------------
 
 
