@@ -165,3 +165,20 @@ async def test_an_answer_right_after_a_database_restart_is_recorded(open_service
     after = await asyncio.gather(*(service.handle(ctx(f"a{i}"), Answer(quiz_id, right)) for i in range(12)))
     assert all(reply.cards[0].tone is Tone.SUCCESS for [reply] in after)
     assert (await check_boards_exact(service))["answers"] == 24
+
+
+async def test_a_score_bucket_its_last_member_leaves_is_removed(open_service, poster, clock):
+    """A member alone on 10 points scores again: the 10-point buckets (all time and the week) go."""
+    a, b = await open_service(), await open_service()
+    await a.handle(ADMIN, Setup(time="09:00", timezone="UTC"))
+    for day in range(2):
+        if day:
+            clock.advance(days=1)
+        await a.handle(ADMIN, PostNow())
+        quiz_id = codec.decode(poster.posts[-1][1].cards[-1].choices[0].id).quiz_id
+        right, wrong = await right_and_wrong(a, quiz_id)
+        await asyncio.gather(a.handle(ctx("ann"), Answer(quiz_id, right)), b.handle(ctx("ben"), Answer(quiz_id, wrong)))
+    await check_boards_exact(a)
+    async with a.sessions() as s:
+        board = (await s.execute(select(ScoreBucket.points, ScoreBucket.members).where(ScoreBucket.period == "all"))).all()
+    assert sorted(board) == [(0, 1), (22, 1)]
