@@ -24,7 +24,7 @@ answered", and the results edited into the post at close count N answers. It als
 any acknowledgement over 3 s or any error logged by discord.py, and counts the errors logged
 by either process.
 
-    /work/venv/bin/python bench/discord_burst.py [--clicks 1000] [--content real|generated] [--in-process]
+    python bench/discord_burst.py [--clicks 1000] [--content real|generated] [--in-process]
 
 With ``--in-process`` the bot runs in this process and event loop, as before: the fake's own
 work (sending the events, serving the bot's HTTP calls) then competes with the bot for the

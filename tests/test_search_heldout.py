@@ -10,6 +10,11 @@
   queries of exam words only), fixed before the set was first opened: ``bench/search_heldout.py
   --set blind2 --quiet`` gave top-1 40/60, top-3 48/60 and 1 of 15 off-topic queries answered,
   rounded down to the nearest 5%. The search before that commit scored 38/60, 44/60 and 0 of 15.
+- tests/search_blind3.py was written on 2026-12-03 by a separate session from the guide's titles and
+  links only, committed (f0b9b70) while the lookup was being tuned by another session that never
+  opened it. Measured once before that tuning landed (search of ededd32): top-1 69/94, top-3 82/94,
+  2 of 20 off-topic answered; once after it (main 51d98fa): 72/94, 83/94, 3 of 20. Floors are the
+  latter, rounded down to the nearest 5%.
 - Raised on 2026-12-03 after changes tuned on tests/search_cases.py only (the options left out of the
   bank evidence, plain-words.yaml as word families, asking words): heldout top-1 47/50, top-3 50/50;
   blind2 top-1 43/60, top-3 50/60; off-topic still 1 of 15 in each; rounded down to the nearest 5%.
@@ -27,6 +32,7 @@ import pytest
 from bot.content.pack import load_pack
 from bot.content.search import ObjectiveSearch
 from tests.search_blind2 import BLIND2, OFF_TOPIC2
+from tests.search_blind3 import BLIND3, OFF_TOPIC3
 from tests.search_heldout import HELDOUT, OFF_TOPIC
 
 PACK = Path(__file__).resolve().parent.parent / "content" / "dp100"
@@ -43,6 +49,7 @@ def search():
 @pytest.mark.parametrize(("cases", "first_floor", "shown_floor"), [
     pytest.param(HELDOUT, 0.90, 1.00, id="heldout"),
     pytest.param(BLIND2, 0.70, 0.80, id="blind2"),
+    pytest.param(BLIND3, 0.75, 0.85, id="blind3"),
 ])
 def test_held_out_plain_questions_find_their_objective(search, cases, first_floor, shown_floor):
     first = shown = 0
@@ -60,7 +67,10 @@ def test_held_out_plain_questions_find_their_objective(search, cases, first_floo
 # measured: only "train schedule to Berlin" (train + schedule are both exam words) gets an answer in
 # the first set, and only "how to register to vote after moving" in the second (every word of it is
 # one the question bank uses, so it meets the lower bar for queries of exam words only)
-@pytest.mark.parametrize("queries", [pytest.param(OFF_TOPIC, id="heldout"), pytest.param(OFF_TOPIC2, id="blind2")])
-def test_held_out_off_topic_queries_find_nothing(search, queries):
+# the third set's 20 off-topic queries share more exam words (register, pipeline, compute, model, cluster): 3 answered
+@pytest.mark.parametrize(("queries", "most"), [pytest.param(OFF_TOPIC, 1, id="heldout"),
+                                               pytest.param(OFF_TOPIC2, 1, id="blind2"),
+                                               pytest.param(OFF_TOPIC3, 3, id="blind3")])
+def test_held_out_off_topic_queries_find_nothing(search, queries, most):
     answered = {query: [m.objective.id for m in found] for query in queries if (found := search.search(query))}
-    assert len(answered) <= 1, answered
+    assert len(answered) <= most, answered
