@@ -8,8 +8,11 @@ import asyncio
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import func, select
+
 from bot.commands import Place, Setup
 from bot.schedule.daily import CONCURRENCY, LEASE
+from bot.store.models import Quiz
 from tests.helpers import RecordingPoster, ctx
 
 UTC = timezone.utc
@@ -89,14 +92,15 @@ async def test_a_worker_killed_while_sending_is_replaced_when_its_lease_runs_out
     assert len(platform.posts) == 1
 
 
+async def _quizzes(service, condition) -> int:  # noqa: ANN001
+    """How many quizzes in the store meet ``condition``."""
+    async with service.sessions() as session:
+        return await session.scalar(select(func.count()).where(condition))
+
+
 async def _leased(service, n: int = 1) -> bool:  # noqa: ANN001
     """Whether ``n`` daily quizzes are held by a worker's send lease."""
-    from sqlalchemy import func, select
-
-    from bot.store.models import Quiz
-
-    async with service.sessions() as session:
-        return await session.scalar(select(func.count()).where(Quiz.lease_owner.is_not(None))) >= n
+    return await _quizzes(service, Quiz.lease_owner.is_not(None)) >= n
 
 
 async def test_a_send_in_flight_on_one_worker_is_left_alone_by_the_others(open_service, clock):
@@ -139,15 +143,6 @@ async def _until(condition) -> None:  # noqa: ANN001
         await asyncio.sleep(0.01)
 
 
-async def _results_sent(service) -> int:  # noqa: ANN001
-    from sqlalchemy import func, select
-
-    from bot.store.models import Quiz
-
-    async with service.sessions() as session:
-        return await session.scalar(select(func.count()).where(Quiz.results_sent.is_(True)))
-
-
 async def test_results_edits_queued_behind_a_long_close_are_not_taken_over_by_another_worker(open_service, clock):
     """More quizzes close at once than a worker edits at a time: the edits still waiting their
     turn are not leased yet, so their lease runs from their own send, and another worker ticking
@@ -171,7 +166,7 @@ async def test_results_edits_queued_behind_a_long_close_are_not_taken_over_by_an
     clock.set(close + LEASE * 2 / 3)
     platform.gate = second = asyncio.Event()
     first.set()
-    while await _results_sent(busy) < CONCURRENCY or platform.waiting < queued:
+    while await _quizzes(busy, Quiz.results_sent.is_(True)) < CONCURRENCY or platform.waiting < queued:
         await asyncio.sleep(0.01)
     clock.set(close + LEASE + timedelta(seconds=5))  # the close is older than a lease; those sends are not
     await other.run_due()
