@@ -47,7 +47,6 @@ COMPONENT = 3  # interaction type
 CHANNEL_MESSAGE = 4  # interaction callback type
 _BUTTON_ID = AnswerButton.__discord_ui_compiled_template__
 _SELECT_ID = AnswerSelect.__discord_ui_compiled_template__
-_DISCORD_EPOCH_MS = 1420070400000
 _JSON = {"Content-Type": "application/json"}
 _RESET = (54, 10054)  # connection reset errnos that discord.py's webhook adapter retries
 
@@ -63,7 +62,7 @@ def make_context(guild_id: int | None, user_id: int, name: str, permissions: dis
 
 def age(interaction_id: int) -> float:
     """Seconds since Discord created the interaction (its snowflake's timestamp)."""
-    return time.time() - ((interaction_id >> 22) + _DISCORD_EPOCH_MS) / 1000
+    return time.time() - ((interaction_id >> 22) + discord.utils.DISCORD_EPOCH) / 1000
 
 
 @dataclass(slots=True, eq=False)
