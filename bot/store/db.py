@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import sqlite3
+import time
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +16,8 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+#: How long a connection keeps trying to switch a new SQLite file to WAL while others hold it.
+WAL_SWITCH_WAIT = 15.0
 
 
 class SchemaBehind(Exception):
@@ -33,7 +38,7 @@ def make_engine(url: str) -> AsyncEngine:
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI types
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _use_wal(cursor)
         # FULL: an answer acknowledged to a member survives a power cut, not only a crash.
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -41,6 +46,23 @@ def make_engine(url: str) -> AsyncEngine:
         cursor.close()
 
     return engine
+
+
+def _use_wal(cursor) -> None:  # noqa: ANN001 - a DBAPI cursor
+    """Put the database in WAL mode (a setting kept in the file, so usually already set).
+
+    Switching a new file needs an exclusive lock, and SQLite refuses it at once, without waiting
+    out the busy timeout, while other connections opening the same new file hold theirs (several
+    workers starting together on an empty store): try again until one of them has switched it."""
+    deadline = time.monotonic() + WAL_SWITCH_WAIT
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+        time.sleep(random.uniform(0.005, 0.02))  # at first start only; no other work is waiting yet
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
