@@ -1,7 +1,7 @@
 """Measure `/objective` lookup on the blind held-out queries (tests/search_heldout.py, or with
---set blind2 the second blind set, tests/search_blind2.py).
+--set blind2, blind3 or blind4 the later blind sets, tests/search_blind{2,3,4}.py).
 
-    .venv/bin/python bench/search_heldout.py [--pack content/dp100] [--set heldout|blind2] [--quiet]
+    .venv/bin/python bench/search_heldout.py [--pack content/dp100] [--set heldout|blind2|blind3|blind4] [--quiet]
 
 Prints every query with what came back (the top 3, as /objective shows them), then top-1 and
 top-3 hit rates and the off-topic queries that returned anything, once with the pack as it is and
@@ -21,9 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.content.pack import Pack, load_pack  # noqa: E402
 from bot.content.search import ObjectiveSearch  # noqa: E402
 from tests.search_blind2 import BLIND2, OFF_TOPIC2  # noqa: E402
+from tests.search_blind3 import BLIND3, OFF_TOPIC3  # noqa: E402
+from tests.search_blind4 import BLIND4, BLIND4_OFF_TOPIC  # noqa: E402
 from tests.search_heldout import HELDOUT, OFF_TOPIC  # noqa: E402
 
-SETS = {"heldout": (HELDOUT, OFF_TOPIC), "blind2": (BLIND2, OFF_TOPIC2)}
+SETS = {"heldout": (HELDOUT, OFF_TOPIC), "blind2": (BLIND2, OFF_TOPIC2), "blind3": (BLIND3, OFF_TOPIC3),
+        "blind4": (BLIND4, BLIND4_OFF_TOPIC)}
 
 LOOKUP_LIMIT = 3  # what StudyService shows for /objective
 
