@@ -13,10 +13,11 @@ This module is the one place that uses discord.py below its public API (all of i
   (``client._connection.parsers``, the table the gateway dispatches by). A click on an answer
   button or answer select (by its custom id) becomes a :class:`Click`; every other interaction
   (commands, other buttons) goes to discord.py unchanged;
-* :meth:`Click.respond` POSTs the one interaction response on discord.py's HTTP session, built by
-  discord.py's own payload builder (once per distinct reply), without ``with_response``: Discord
-  answers 204, nothing to parse. A rate limit, a 5xx or a reset connection is handed to discord.py's
-  webhook adapter, which retries it; any other refusal raises discord.py's exception;
+* :meth:`Click.respond` POSTs the one interaction response, built by discord.py's own payload
+  builder (once per distinct reply), without ``with_response`` (Discord answers 204, nothing to
+  parse), on the plain connections of :mod:`.callbacks`. A rate limit, a 5xx or a lost connection
+  is handed to discord.py's webhook adapter, which retries it; any other refusal raises
+  discord.py's exception;
 * :meth:`Click.interaction` builds discord.py's Interaction from the same payload when a click needs
   more than that one response (a defer, an edit, a followup, an apology).
 """
@@ -31,13 +32,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import discord
-from discord.http import Route, json_or_text
+from discord.http import Route
 from discord.webhook.async_ import async_context, interaction_message_response_params
 
 from bot import codec
 from bot.commands import Answer, Context, Member, Place
 from bot.replies import Reply
 
+from .callbacks import CallbackPool, Resend, Response
 from .render import AnswerButton, AnswerSelect, render_messages
 
 log = logging.getLogger(__name__)
@@ -47,8 +49,6 @@ COMPONENT = 3  # interaction type
 CHANNEL_MESSAGE = 4  # interaction callback type
 _BUTTON_ID = AnswerButton.__discord_ui_compiled_template__
 _SELECT_ID = AnswerSelect.__discord_ui_compiled_template__
-_JSON = {"Content-Type": "application/json"}
-_RESET = (54, 10054)  # connection reset errnos that discord.py's webhook adapter retries
 
 
 def make_context(guild_id: int | None, user_id: int, name: str, permissions: discord.Permissions,
@@ -86,34 +86,40 @@ class Click:
             self._interaction = discord.Interaction(data=self.data, state=self.state)  # type: ignore[arg-type]
         return self._interaction
 
-    async def respond(self, reply: Reply) -> bool:
+    async def respond(self, reply: Reply, callbacks: CallbackPool | None) -> bool:
         """Show ``reply`` as the interaction's response, a new message; False (nothing sent) when it
         takes more than one message. Raises discord.HTTPException as discord.py's ``send_message`` does.
 
-        One plain POST on discord.py's session (its connection pool). Only a rate limit, a server
-        error or a reset connection goes on to discord.py's webhook adapter, which retries it."""
+        One plain POST on ``callbacks`` (see :mod:`.callbacks`). What it cannot settle (a rate limit,
+        a server error, a connection lost before the answer), or every response when ``callbacks``
+        is None (a proxy is configured), goes to discord.py's webhook adapter, which retries it."""
         body = response_body(reply, self.state.allowed_mentions)
         if body is None:
             return False
-        http = self.state.http
-        session = http._HTTPClient__session
-        route = Route("POST", "/interactions/{webhook_id}/{webhook_token}/callback",
-                      webhook_id=self.id, webhook_token=self.data["token"])
-        try:
-            async with session.post(route.url, data=body, headers=_JSON, proxy=http.proxy,
-                                    proxy_auth=http.proxy_auth) as response:
-                if 200 <= response.status < 300:
+        token = self.data["token"]
+        if callbacks is not None:
+            try:
+                response = await callbacks.post_callback(self.id, token, body)
+            except Resend:
+                pass
+            else:
+                if response.status < 300:
                     return True
-                if response.status != 429 and response.status < 500:
-                    data = await json_or_text(response)
-                    error = {403: discord.Forbidden, 404: discord.NotFound}.get(response.status, discord.HTTPException)
-                    raise error(response, data)
-        except OSError as e:
-            if e.errno not in _RESET:
-                raise
-        await async_context.get().request(route, session=session, payload=discord.utils._from_json(body),
+                error = {403: discord.Forbidden, 404: discord.NotFound}.get(response.status, discord.HTTPException)
+                raise error(response, _message(response))  # type: ignore[arg-type]
+        http = self.state.http
+        route = Route("POST", "/interactions/{webhook_id}/{webhook_token}/callback",
+                      webhook_id=self.id, webhook_token=token)
+        await async_context.get().request(route, session=http._HTTPClient__session,
+                                          payload=discord.utils._from_json(body),
                                           proxy=http.proxy, proxy_auth=http.proxy_auth)
         return True
+
+
+def _message(response: Response) -> dict[str, Any] | str:
+    """The error in a refusal's body, as discord.py's ``json_or_text`` reads it."""
+    text = response.body.decode(errors="replace")
+    return discord.utils._from_json(text) if response.content_type == "application/json" else text
 
 
 @functools.lru_cache(maxsize=256)

@@ -38,6 +38,7 @@ import aiohttp
 import discord
 from discord import app_commands
 from discord.enums import AppCommandOptionType, ChannelType
+from discord.http import Route
 
 from bot import codec
 from bot.commands import (
@@ -67,6 +68,7 @@ from bot.commands import (
 )
 from bot.replies import Reply, say
 
+from .callbacks import CallbackPool
 from .clicks import Click, age, make_context, take_answer_clicks
 from .options import problem
 from .render import (
@@ -186,6 +188,7 @@ class StudyBotClient(discord.Client):
         self.idle.set()
         self._seen: OrderedDict[int, None] = OrderedDict()
         self._clicks: set[asyncio.Task[None]] = set()  # answer clicks being worked on
+        self.callbacks: CallbackPool | None = None  # answer clicks' responses; None: through discord.py
         register_commands(self)
         take_answer_clicks(self, self._on_click)
 
@@ -193,6 +196,8 @@ class StudyBotClient(discord.Client):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ActionButton, MenuButton)
+        if self.http.proxy is None:  # a proxy: every response goes through discord.py, which uses it
+            self.callbacks = CallbackPool(Route.BASE, self.http.user_agent, CONNECTIONS_PER_HOST)
         if self.sync_commands:
             guild = discord.Object(id=self.sync_guild) if self.sync_guild else None
             where = f"guild {self.sync_guild}" if guild else "global"
@@ -215,6 +220,8 @@ class StudyBotClient(discord.Client):
         ready_task = getattr(self._connection, "_ready_task", None)
         if ready_task is not None:
             ready_task.cancel()
+        if self.callbacks is not None:
+            self.callbacks.close()
         await super().close()
 
     async def on_ready(self) -> None:
@@ -369,7 +376,7 @@ class StudyBotClient(discord.Client):
             replies = [say("Done.")]
         if isinstance(interaction, Click):
             if deferred_private is None and len(replies) == 1 and not replies[0].replace and \
-                    await interaction.respond(replies[0]):
+                    await interaction.respond(replies[0], self.callbacks):
                 return
             interaction = interaction.interaction()
         messages = [m for r in replies for m in render_messages(r)]
