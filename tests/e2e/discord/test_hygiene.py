@@ -93,15 +93,18 @@ async def test_a_second_delivery_of_one_interaction_is_answered_once(
     no_errors(caplog)
 
 
+@pytest.mark.parametrize("encoding", ["content-length", "chunked"])
 async def test_an_answer_discord_refuses_to_acknowledge_is_one_warning_and_stays_visible(
-        bot: Bot, fake: FakeDiscord, caplog: pytest.LogCaptureFixture):
-    """Another process acknowledged it first (40060): the answer was recorded, and says so."""
+        bot: Bot, fake: FakeDiscord, caplog: pytest.LogCaptureFixture, encoding: str):
+    """Another process acknowledged it first (40060): the answer was recorded, and says so. The
+    refusal's body is read whether its length is given or it comes in chunks."""
     post = await posted(bot, fake)
     member = fake.user("dup")
     click = fake.click_payload(member, post, button(post, "Bravo")["custom_id"])
     click.refused = True
     fake.faults.add("POST", f"/interactions/{click.id}/", status=400,
-                    body={"message": "Interaction has already been acknowledged.", "code": 40060})
+                    body={"message": "Interaction has already been acknowledged.", "code": 40060},
+                    headers={"Transfer-Encoding": "chunked"} if encoding == "chunked" else {})
     await fake.send_interaction(click)
     warning = await wait_for_log(caplog, lambda r: str(click.id) in r.getMessage())
     assert warning.levelno == logging.WARNING and warning.exc_info is None
@@ -126,6 +129,43 @@ async def test_an_answer_whose_response_meets_a_server_error_is_sent_again(
     await fake.wait_done(click, 10)
     assert [c.status for c in fake.calls_to("POST", f"/interactions/{click.id}/")] == [503, 204]
     assert "Correct!" in click.text() and click.ephemeral
+    no_errors(caplog)
+
+
+async def test_an_answer_whose_connection_drops_before_the_answer_is_sent_again_and_shown_once(
+        bot: Bot, fake: FakeDiscord, caplog: pytest.LogCaptureFixture):
+    """The connection drops before Discord's answer: the response is sent again (through discord.py).
+    Not taken the first time: shown by the second. Taken the first time: Discord refuses the second
+    (40060), and one warning says the answer was recorded."""
+    post = await posted(bot, fake)
+    lost = fake.click_payload(fake.user("lost"), post, button(post, "Bravo")["custom_id"])
+    fake.faults.add("POST", f"/interactions/{lost.id}/", kind="drop_before")
+    await fake.send_interaction(lost)
+    await fake.wait_done(lost, 10)
+    assert [c.status for c in fake.calls_to("POST", f"/interactions/{lost.id}/")] == [0, 204]
+    assert "Correct!" in lost.text() and lost.ephemeral
+
+    taken = fake.click_payload(fake.user("taken"), post, button(post, "Bravo")["custom_id"])
+    fake.faults.add("POST", f"/interactions/{taken.id}/", kind="drop")
+    await fake.send_interaction(taken)
+    warning = await wait_for_log(caplog, lambda r: str(taken.id) in r.getMessage())
+    assert "40060" in warning.getMessage() and "answer was recorded" in warning.getMessage()
+    assert [c.status for c in fake.calls_to("POST", f"/interactions/{taken.id}/")] == [204, 400]
+    assert "Correct!" in taken.text() and len(adapter_records(caplog, logging.WARNING)) == 1
+    assert not adapter_records(caplog, logging.ERROR)  # (the fake logs the connections it dropped)
+
+
+async def test_an_answer_after_discord_closed_the_idle_connections_is_shown_with_one_call(
+        bot: Bot, fake: FakeDiscord, caplog: pytest.LogCaptureFixture):
+    """Discord ends kept-alive connections left idle; the next response goes on a new one."""
+    post = await posted(bot, fake)
+    first = await fake.click(fake.user("early"), post, button(post, "Bravo")["custom_id"])
+    (before,) = fake.calls_to("POST", f"/interactions/{first.id}/")
+    await fake.close_idle_connections()
+    later = await fake.click(fake.user("later"), post, button(post, "Bravo")["custom_id"])
+    (after,) = fake.calls_to("POST", f"/interactions/{later.id}/")
+    assert after.status == 204 and after.peer != before.peer
+    assert "Correct!" in later.text() and later.ephemeral
     no_errors(caplog)
 
 

@@ -468,6 +468,24 @@ class FakeDiscord:
         return [m for m in self.messages.values()
                 if channel_id is None or m["channel_id"] == str(channel_id)]
 
+    async def close_idle_connections(self, timeout: float = 5.0) -> None:
+        """Once every HTTP connection has answered its last request, close them all, as a server ends
+        kept-alive connections left idle (the gateway's websockets stay open)."""
+        assert self._runner is not None and self._runner.server is not None
+        server = self._runner.server
+        gateway = {ws._req.transport for ws in self._sockets if ws._req is not None}
+
+        def http() -> list[Any]:
+            return [h for h in server.connections if h.transport not in gateway]
+
+        async def settle() -> None:  # aiohttp's handler has a waiter while it waits for a next request
+            while any(h._waiter is None for h in http()):
+                await asyncio.sleep(0.01)
+
+        await asyncio.wait_for(settle(), timeout)
+        for handler in http():
+            handler.force_close()
+
     def fail_next(self, method: str, path_contains: str, *, status: int = 400,
                   body: dict[str, Any] | None = None, times: int = 1) -> None:
         """Answer the next ``times`` matching requests with an error (e.g. 400 Invalid Form Body)."""
@@ -502,7 +520,10 @@ class FakeDiscord:
             status = fault.status
             err = fault.body if fault.body is not None else {"message": f"{fault.status}: fault", "code": 0}
             response = _json(err, status=fault.status)
-            response.headers.update(fault.headers)
+            headers = dict(fault.headers)
+            if headers.pop("Transfer-Encoding", None) == "chunked":  # as a proxy may send it
+                response.enable_chunked_encoding()
+            response.headers.update(headers)
             return response
 
         try:
