@@ -37,6 +37,7 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import select  # noqa: E402
 
+from bench.cpu import machine_busy  # noqa: E402
 from bot import codec  # noqa: E402
 from bot.cli import run_loop, settle_heap  # noqa: E402
 from bot.commands import Answer, Context, Member, Place, PostNow, Setup  # noqa: E402
@@ -156,15 +157,6 @@ def _backend_cpu(database: str) -> dict[int, float]:
     return found
 
 
-def _machine_busy() -> float | None:
-    """CPU seconds the machine's cores have been busy since boot (all but idle and I/O wait)."""
-    try:
-        ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    except (OSError, ValueError):
-        return None
-    return (sum(ticks[:8]) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # user..steal, less idle, iowait
-
-
 async def _fresh_database() -> tuple[str, str]:
     import asyncpg
 
@@ -249,14 +241,14 @@ async def _race(
         line = (await asyncio.wait_for(proc.stdout.readline(), 120)).decode().strip()
         if line != "READY":
             raise RuntimeError(f"a worker did not start: {line!r}")
-    before, machine = _backend_cpu(database), _machine_busy()
+    before, machine = _backend_cpu(database), machine_busy()
     began = time.perf_counter()
     for proc in procs:
         proc.stdin.write(b"GO\n")
         await proc.stdin.drain()
     reports = [json.loads(await proc.stdout.readline()) for proc in procs]
     took = time.perf_counter() - began
-    after, machine = _backend_cpu(database), None if machine is None else _machine_busy() - machine
+    after, machine = _backend_cpu(database), None if machine is None else machine_busy() - machine
     for proc in procs:
         proc.stdin.write(b"BYE\n")
         await proc.stdin.drain()

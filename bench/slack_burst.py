@@ -32,6 +32,8 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -45,10 +47,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import contextlib
+import resource
 
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
 from adapters.slack import SlackAdapter, SlackPoster  # noqa: E402
+from bench.cpu import machine_busy, process_cpu  # noqa: E402
 from bot.cli import run_loop, settle_heap  # noqa: E402
 from bot.config import DEFAULT_CONTENT, Secret, Settings  # noqa: E402
 from bot.content.pack import ContentError, load_pack  # noqa: E402
@@ -256,6 +260,39 @@ async def harness_only(clicks: int, spread: float, cold: bool) -> int:
     return 0
 
 
+@dataclass(frozen=True)
+class Cpu:
+    """CPU seconds used so far by the bot, this process (the fake Slack), this process's ended
+    children (the clicking process) and the whole machine; differences give a burst's share."""
+
+    bot: float | None
+    fake: float
+    clicker: float
+    machine: float | None
+
+    @staticmethod
+    def now(bot_pid: int) -> Cpu:
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return Cpu(process_cpu(bot_pid), time.process_time(), children.ru_utime + children.ru_stime, machine_busy())
+
+    def __sub__(self, other: Cpu) -> Cpu:
+        def minus(a: float | None, b: float | None) -> float | None:
+            return None if a is None or b is None else a - b
+
+        return Cpu(minus(self.bot, other.bot), self.fake - other.fake, self.clicker - other.clicker,
+                   minus(self.machine, other.machine))
+
+    def describe(self, clicks: int) -> str:
+        if self.bot is None:
+            return f"CPU: the fake Slack {self.fake:.2f} s, the clicking process {self.clicker:.2f} s (bot: no /proc)"
+        text = (f"bot CPU from the first click to the last result: {self.bot:.2f} s, "
+                f"{1000 * self.bot / clicks:.2f} ms per click; the fake Slack {self.fake:.2f} s, "
+                f"the clicking process {self.clicker:.2f} s (its start included)")
+        if self.machine is not None:
+            text += f", other work on the machine {max(self.machine - self.bot - self.fake - self.clicker, 0):.2f} s"
+        return text
+
+
 def bench_settings(database_url: str, content: Path) -> Settings:
     return Settings(
         database_url=database_url,
@@ -327,12 +364,17 @@ async def bench(
         # measured from it, so queueing anywhere (client, network, server) counts. The clicks are
         # sent by their own process (like Slack's servers), not from the loop serving the fake Web API.
         bodies = [urllib.parse.urlencode({"payload": json.dumps(p)}).encode() for p in payloads]
+        assert bot.proc is not None
+        calls_before = len(fake.calls)
+        cpu_before = Cpu.now(bot.proc.pid)
         t0, timing = await run_clicker(bot.url, users, bodies, spread, cold)
         due = {u: t["due"] for u, t in timing.items()}
         acked = {u: t["acked"] for u, t in timing.items()}
         sent = [t["sent"] for t in timing.values()]
         statuses = [int(t["status"]) for t in timing.values()]
         await fake.wait_for(lambda: len(fake.responses) - before >= clicks, timeout=120, what="every result")
+        cpu = Cpu.now(bot.proc.pid) - cpu_before
+        api_calls = Counter(c.method for c in fake.calls[calls_before:])
         ack_from_due = [acked[u] - due[u] for u in users]
         seen = {r.user: r.at for r in fake.responses[before:]}
         result_from_due = [seen[u] - due[u] for u in users if u in seen]
@@ -396,6 +438,8 @@ async def bench(
     print(f"  HTTP ack, from when each click was due: {ms(ack_from_due)}  (mean {1000 * statistics.mean(ack_from_due):.0f} ms)")
     print(f"  private result seen, from when each click was due: {ms(result_from_due)}")
     print(f"  the last result was seen {last_result:.2f} s after the first click was due")
+    print(f"  {cpu.describe(clicks)}")
+    print(f"  Web API calls during the burst: {dict(api_calls) or 'none'}")
     print(f"  {duplicates} repeated clicks (half with X-Slack-Retry-Num): {dup_ok} refused as duplicates")
     print(f"  closed post: {answered} answers recorded (expected {clicks})")
     for what, ok, value in targets:
