@@ -11,7 +11,8 @@ and written at its due time on a connection opened before the burst (``--cold``:
 the click is due, which then counts in its time). ``--harness-only`` shows what the sending
 side alone can do on this machine.
 Prints when the last click left, the time to each HTTP acknowledgement and to each member's
-private result (p50/p95/p99/max), whether the targets were met, then verifies that every click was recorded exactly once: each member gets exactly one private
+private result (p50/p95/p99/max), the CPU the bot, the fake Slack, the clicking process and the
+rest of the machine used from the connections opening to the last result, whether the targets were met, then verifies that every click was recorded exactly once: each member gets exactly one private
 result, repeated clicks (some marked as Slack retries) are refused as duplicates, and the
 closed post reports 1,000 answers.
 
@@ -285,7 +286,7 @@ class Cpu:
     def describe(self, clicks: int) -> str:
         if self.bot is None:
             return f"CPU: the fake Slack {self.fake:.2f} s, the clicking process {self.clicker:.2f} s (bot: no /proc)"
-        text = (f"bot CPU from the first click to the last result: {self.bot:.2f} s, "
+        text = (f"bot CPU from the connections opening to the last result: {self.bot:.2f} s, "
                 f"{1000 * self.bot / clicks:.2f} ms per click; the fake Slack {self.fake:.2f} s, "
                 f"the clicking process {self.clicker:.2f} s (its start included)")
         if self.machine is not None:
