@@ -56,6 +56,7 @@ ASKING_WORDS = frozenset(
 
 # Field weights: a hit in a title counts more than one in an alias, a section or a domain title.
 TITLE, ALIAS, SECTION, DOMAIN = 1.0, 0.95, 0.6, 0.35
+DESCRIPTION = 0.4
 
 EXACT, PREFIX, REVERSE_PREFIX = 1.0, 0.9, 0.85
 PLAIN_WORD = 0.85  # an everyday word standing in for a guide word ("shifted" for drift)
@@ -139,11 +140,13 @@ class ObjectiveSearch:
         self._joined: dict[str, list[tuple[int, tuple[int, ...]]]] = {}
         df: dict[str, set[int]] = {}
         joined_stems: dict[str, set[str]] = {}
+        spelled: set[str] = set()  # stems of the guide's own fields, the vocabulary typos and prefixes match
 
         for index, objective in enumerate(self.objectives):
             fields = [(objective.title, TITLE)]
             fields += [(alias, ALIAS) for alias in objective.aliases]
             fields += [(objective.section.title, SECTION), (objective.domain.title, DOMAIN)]
+            fields += [(objective.description, DESCRIPTION)]
             seen: set[tuple[str, ...]] = set()
             for text, weight in fields:
                 raw = words(text)
@@ -156,6 +159,9 @@ class ObjectiveSearch:
                 for pos, s in enumerate(stems):
                     self._single.setdefault(s, []).append((pid, pos))
                     df.setdefault(s, set()).add(index)
+                if weight == DESCRIPTION:
+                    continue
+                spelled.update(stems)
                 for n in range(2, MAX_NGRAM + 1):
                     for start in range(len(raw) - n + 1):
                         key = "".join(raw[start : start + n])
@@ -167,7 +173,7 @@ class ObjectiveSearch:
         self._idf_max = math.log((n_obj + 1) / 0.5)
         # joined words ("parallelrunstep") are as specific as their rarest part
         self._joined_idf = {k: max(self._idf[s] for s in ss) for k, ss in joined_stems.items()}
-        self._single_keys = list(self._single)
+        self._single_keys = [k for k in self._single if k in spelled]
         self._joined_keys = list(self._joined)
         # length -> the vocabulary cut to that length, for typos in unfinished words
         longest = max(map(len, self._single_keys), default=0)
@@ -285,8 +291,12 @@ class ObjectiveSearch:
             phrase = self._phrases[pid]
             filled = sum(slots.values()) / phrase.size
             share_of_query = explained[pid] / total_weight
-            # a section title typed out word for word is as specific as an objective's title
-            weight = TITLE if phrase.weight == SECTION and min(filled, share_of_query) > 0.999 else phrase.weight
+            weight = phrase.weight
+            if phrase.weight == SECTION and min(filled, share_of_query) > 0.999:
+                # a section title typed out word for word is as specific as an objective's title,
+                # and explains the query as an alias would (no other objective's description outweighs it)
+                weight = TITLE
+                coverage[phrase.objective] = max(coverage[phrase.objective], ALIAS * total_weight)
             value = weight * filled * (1 - QUERY_DAMPING + QUERY_DAMPING * share_of_query)
             if value > completeness.get(phrase.objective, 0.0):
                 completeness[phrase.objective] = value
