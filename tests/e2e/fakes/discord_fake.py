@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
+import orjson
 from aiohttp import WSMsgType, web
 
 from .faults import Fault, Faults, apply
@@ -190,7 +191,7 @@ _BODY_KEY = web.RequestKey("json", object)
 
 def _json(data: Any, *, status: int = 200) -> web.Response:
     """JSON exactly as Discord sends it: discord.py only parses ``Content-Type: application/json``."""
-    return web.Response(body=json.dumps(data).encode(), status=status,
+    return web.Response(body=orjson.dumps(data), status=status,
                         headers={"Content-Type": "application/json"})
 
 
@@ -503,7 +504,7 @@ class FakeDiscord:
         if request.can_read_body:
             raw = await request.read()
             try:
-                body = json.loads(raw) if raw else None
+                body = orjson.loads(raw) if raw else None
             except ValueError:
                 body = raw.decode(errors="replace")
         request[_BODY_KEY] = body
@@ -867,7 +868,7 @@ class FakeDiscord:
 
     async def _send(self, ws: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:
         self._seq += 1
-        await ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
+        await ws.send_str(orjson.dumps({"op": 0, "t": event, "s": self._seq, "d": data}).decode())
 
     async def request_reconnect(self) -> None:
         """Ask the connected bot to reconnect (opcode 7 RECONNECT), as Discord does routinely."""
