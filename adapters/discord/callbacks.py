@@ -66,9 +66,9 @@ class _Connection(asyncio.Protocol):
         if parsed is not None:
             response, end, keep_alive = parsed
             del self._buffer[:end]
+            self._answer(response)  # before any close, which would answer Resend
             if not keep_alive or self._buffer:
                 self.close()
-            self._answer(response)
 
     def eof_received(self) -> bool:
         self.close()

@@ -155,6 +155,22 @@ async def test_an_answer_whose_connection_drops_before_the_answer_is_sent_again_
     assert not adapter_records(caplog, logging.ERROR)  # (the fake logs the connections it dropped)
 
 
+async def test_an_answer_whose_response_closes_its_connection_is_shown_with_one_call(
+        bot: Bot, fake: FakeDiscord, caplog: pytest.LogCaptureFixture):
+    """Discord's answer says ``Connection: close``: the answer counts, only the connection is not kept."""
+    post = await posted(bot, fake)
+    click = fake.click_payload(fake.user("closing"), post, button(post, "Bravo")["custom_id"])
+    fake.faults.add("POST", f"/interactions/{click.id}/", kind="lost", status=200, body={},
+                    headers={"Connection": "close"})
+    await fake.send_interaction(click)
+    await fake.wait_done(click, 10)
+    later = await fake.click(fake.user("next"), post, button(post, "Bravo")["custom_id"])
+    assert [c.status for c in fake.calls_to("POST", f"/interactions/{click.id}/")] == [200]
+    assert "Correct!" in click.text() and "Correct!" in later.text()
+    assert not adapter_records(caplog, logging.WARNING)
+    no_errors(caplog)
+
+
 async def test_an_answer_after_discord_closed_the_idle_connections_is_shown_with_one_call(
         bot: Bot, fake: FakeDiscord, caplog: pytest.LogCaptureFixture):
     """Discord ends kept-alive connections left idle; the next response goes on a new one."""
