@@ -11,7 +11,16 @@ import yaml
 from bot.content.pack import load_pack
 from bot.content.search import MIN_SCORE, Match, ObjectiveSearch, stem, words
 from tests.helpers import ctx
-from tests.search_cases import NEAR_NONSENSE, NONSENSE, PLAIN, PLAIN_EACH, PLAIN_HELDOUT, PLAIN_SIBLINGS, QUERIES
+from tests.search_cases import (
+    NEAR_NONSENSE,
+    NONSENSE,
+    PLAIN,
+    PLAIN_EACH,
+    PLAIN_FRESH,
+    PLAIN_HELDOUT,
+    PLAIN_SIBLINGS,
+    QUERIES,
+)
 
 PACK = Path(__file__).resolve().parent.parent / "content" / "dp100"
 
@@ -67,13 +76,14 @@ def hit_rates(search: ObjectiveSearch, cases: list[tuple[str, tuple[str, ...]]])
 
 
 def test_plain_questions_find_their_objective(search):
-    # PLAIN: 74/79 first and 79/79 shown since descriptions tell siblings apart (a guide field, rewritten);
+    # PLAIN: 76/79 first and 79/79 shown since 'see', 'give' and 'keep' are stop words; 74/79, 79/79 since
+    # descriptions tell siblings apart (a guide field, rewritten);
     # 71/79, 78/79 since the options left out of the evidence and plain-words.yaml as word families; before
     # them 66/79, 75/79; before the Snowball stemmer 60/79, 72/79; the guide alone 19%/24%.
     # PLAIN_HELDOUT: floors 27/32, 29/32 as set before (26/32, 29/32, then 22/32, 29/32, then 44%/50% earlier);
     # the held-out sets are not looked at while tuning
     first, shown = hit_rates(search, PLAIN)
-    assert first >= 74 / 79 and shown >= 79 / 79, (first, shown)
+    assert first >= 76 / 79 and shown >= 79 / 79, (first, shown)
     first, shown = hit_rates(search, PLAIN_HELDOUT)
     assert first >= 27 / 32 and shown >= 29 / 32, (first, shown)
     # 65/78 first on its first run (the search before the options left the evidence), 63/78 after
@@ -82,9 +92,12 @@ def test_plain_questions_find_their_objective(search):
     first, shown = hit_rates(search, PLAIN_EACH)
     assert first >= 72 / 78 and shown >= 78 / 78, (first, shown)
     # written before its first run: 133/156 first and 152/156 shown then, 141/156 and 155/156 after the
-    # sibling descriptions it was written to measure
+    # sibling descriptions it was written to measure, 145/156 and 155/156 after the alias audit and the light verbs
     first, shown = hit_rates(search, PLAIN_SIBLINGS)
-    assert first >= 141 / 156 and shown >= 155 / 156, (first, shown)
+    assert first >= 145 / 156 and shown >= 155 / 156, (first, shown)
+    # written before its first run, after the alias audit: 45/48 and 48/48 then, unchanged by the light verbs
+    first, shown = hit_rates(search, PLAIN_FRESH)
+    assert first >= 45 / 48 and shown >= 48 / 48, (first, shown)
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -104,7 +117,7 @@ def test_query_sets_test_what_they_claim(pack):
     """PLAIN is new wording and NEAR_NONSENSE really overlaps the guide, so the cutoff is what stops it."""
     known = {q.lower() for q, _, _ in QUERIES} | {a.lower() for o in pack.objectives for a in o.aliases}
     ids_ = {o.id for o in pack.objectives} | {s.id for s in pack.sections}
-    for query, expected in PLAIN + PLAIN_EACH + PLAIN_SIBLINGS + PLAIN_HELDOUT:
+    for query, expected in PLAIN + PLAIN_EACH + PLAIN_SIBLINGS + PLAIN_FRESH + PLAIN_HELDOUT:
         assert query.lower() not in known, query
         assert set(expected) <= ids_, query
     assert sorted(e for _, (e,) in PLAIN_EACH) == sorted(o.id for o in pack.objectives)  # one each
