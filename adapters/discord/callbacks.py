@@ -161,14 +161,15 @@ def _chunked(buffer: bytearray, at: int) -> tuple[bytes, int] | None:
 
 class CallbackPool:
     """At most ``limit`` connections to the API host of ``base`` (discord.py's ``Route.BASE``);
-    a request beyond them waits for one to be free."""
+    a request beyond them waits for one to be free. An https ``base`` is verified with ``ssl_context``,
+    by default the system's trusted certificates."""
 
-    def __init__(self, base: str, user_agent: str, limit: int) -> None:
+    def __init__(self, base: str, user_agent: str, limit: int, ssl_context: ssl.SSLContext | None = None) -> None:
         url = urlsplit(base)
         if url.hostname is None:
             raise ValueError(f"no host in {base!r}")
         self.host = url.hostname
-        self.ssl = ssl.create_default_context() if url.scheme == "https" else None
+        self.ssl = (ssl_context or ssl.create_default_context()) if url.scheme == "https" else None
         self.port = url.port or (443 if self.ssl else 80)
         self.prefix = url.path.rstrip("/")
         default_port = self.port == (443 if self.ssl else 80)
