@@ -9,12 +9,16 @@ each platform can mask them its own way. What a member typed is echoed only thro
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Literal
+from typing import Literal, ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class Visibility(Enum):
@@ -110,6 +114,22 @@ class Reply:
     @property
     def private(self) -> bool:
         return self.visibility is Visibility.PRIVATE
+
+
+def rendered_once(render: Callable[P, T]) -> Callable[P, T]:
+    """Remember what ``render(reply, ...)`` made for each distinct reply (the last 256): in a burst
+    most members get one of a few identical replies (the same feedback for the same pick). A reply
+    that cannot be a key (a list where a tuple belongs) is rendered each time instead of failing."""
+    cached = functools.lru_cache(maxsize=256)(render)
+
+    @functools.wraps(render)
+    def once(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return cached(*args, **kwargs)
+        except TypeError:
+            return render(*args, **kwargs)
+
+    return once
 
 
 def say(text: str, *, private: bool = True) -> Reply:

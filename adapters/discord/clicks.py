@@ -24,7 +24,6 @@ This module is the one place that uses discord.py below its public API (all of i
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Callable
@@ -37,7 +36,7 @@ from discord.webhook.async_ import async_context, interaction_message_response_p
 
 from bot import codec
 from bot.commands import Answer, Context, Member, Place
-from bot.replies import Reply
+from bot.replies import Reply, rendered_once
 
 from .callbacks import CallbackPool, Resend, Response
 from .render import AnswerButton, AnswerSelect, render_messages
@@ -122,11 +121,11 @@ def _message(response: Response) -> dict[str, Any] | str:
     return discord.utils._from_json(text) if response.content_type == "application/json" else text
 
 
-@functools.lru_cache(maxsize=256)
+@rendered_once
 def response_body(reply: Reply, allowed_mentions: discord.AllowedMentions | None) -> bytes | None:
     """The JSON of an interaction response that shows ``reply`` as one new message, as discord.py's
     ``send_message`` builds it; None when the reply takes more than one message. Rendered once per
-    reply: in a burst most members get one of a few (right or wrong, points, streak, what they chose)."""
+    distinct reply: in a burst most members get one of a few (right or wrong, points, streak, what they chose)."""
     messages = render_messages(reply)
     if len(messages) != 1:
         return None

@@ -12,7 +12,6 @@ the log.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import re
 import time
@@ -33,7 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import codec
 from bot.commands import Answer, Context, Member, ParseError, Place, Report, parse
-from bot.replies import Reply, say
+from bot.replies import Reply, rendered_once, say
 
 from .installations import SqlInstallationStore
 from .render import PICK_PREFIX, render, render_home
@@ -197,7 +196,9 @@ RESPONSE_URL_TIMEOUT = aiohttp.ClientTimeout(total=10)
 _JSON = {"Content-Type": "application/json; charset=utf-8"}
 
 
-def _response_body(reply: Reply, replace_original: bool) -> bytes:
+@rendered_once
+def response_body(reply: Reply, replace_original: bool) -> bytes:
+    """A reply as the JSON body a response_url takes, rendered and encoded once per distinct reply."""
     return orjson.dumps({
         "response_type": "ephemeral" if reply.private else "in_channel",
         "replace_original": replace_original,
@@ -205,18 +206,6 @@ def _response_body(reply: Reply, replace_original: bool) -> bytes:
         "unfurl_media": False,
         **render(reply).as_kwargs(),
     })
-
-
-_cached_response_body = functools.lru_cache(maxsize=256)(_response_body)
-
-
-def response_body(reply: Reply, replace_original: bool) -> bytes:
-    """A reply as the JSON body a response_url takes, rendered and encoded once: in a burst most
-    members get one of a few identical replies (the same feedback for the same pick)."""
-    try:
-        return _cached_response_body(reply, replace_original)
-    except TypeError:  # a reply built with a list somewhere is not hashable: rendered each time
-        return _response_body(reply, replace_original)
 
 
 class Replier:
