@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import logging
 import random
 import re
+import resource
 import statistics
 import sys
 import tempfile
@@ -46,9 +48,6 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-
-import contextlib
-import resource
 
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 
