@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter, defaultdict
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot import codec
 from bot.commands import Answer, Place, PostNow, Setup
@@ -182,3 +183,32 @@ async def test_a_score_bucket_its_last_member_leaves_is_removed(open_service, po
     async with a.sessions() as s:
         board = (await s.execute(select(ScoreBucket.points, ScoreBucket.members).where(ScoreBucket.period == "all"))).all()
     assert sorted(board) == [(0, 1), (22, 1)]
+
+
+async def test_one_member_answering_two_open_quizzes_of_a_group_on_two_workers_keeps_the_streak(open_service, poster, clock):
+    """Between today's post and yesterday's close (the post commits first) both quizzes are open:
+    members answer both at that instant, one on each worker. Both answers move the member's
+    streak in the group, so the second to commit must see the first (on SQLite too, where
+    nothing locks a row that was read)."""
+    a, b = await open_service(), await open_service()
+    await a.handle(ADMIN, Setup(time="09:00", timezone="UTC"))
+    quizzes = []
+    for day in range(2):
+        if day:
+            clock.advance(days=1)  # before 09:00: yesterday's quiz closes at today's post time
+        await a.handle(ADMIN, PostNow())
+        quizzes.append(codec.decode(poster.posts[-1][1].cards[-1].choices[0].id).quiz_id)
+    async with a.sessions() as s, s.begin():  # the instant before the post closes yesterday's quiz
+        await s.execute(update(Quiz).where(Quiz.id == quizzes[0]).values(closed_at=None, closes_at=clock() + timedelta(hours=1)))
+    rights = [(await right_and_wrong(a, q))[0] for q in quizzes]
+    members = [f"m{i}" for i in range(60)]
+    replies = await asyncio.gather(*(
+        w.handle(ctx(m), Answer(q, r)) for m in members for w, q, r in ((a, quizzes[0], rights[0]), (b, quizzes[1], rights[1]))
+    ))
+    assert all(reply.cards[0].tone is Tone.SUCCESS for [reply] in replies), [r.cards[0].title for [r] in replies]
+    totals = await check_boards_exact(a)  # each member's streak ends on today's post
+    assert totals["answers"] == 2 * len(members)
+    async with a.sessions() as s:
+        streaks = Counter((await s.scalars(select(Standing.streak))).all())
+    # whichever answer committed first, the other saw it: two in a row, or (today's first) one
+    assert set(streaks) <= {1, 2} and streaks.total() == len(members), streaks

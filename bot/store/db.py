@@ -11,9 +11,9 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 #: How long a connection keeps trying to switch a new SQLite file to WAL while others hold it.
@@ -67,6 +67,16 @@ def _use_wal(cursor) -> None:  # noqa: ANN001 - a DBAPI cursor
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def lock_for_writing(session: AsyncSession) -> None:
+    """Start the session's transaction holding SQLite's write lock, for a transaction that writes
+    what it read (a streak, a card). The driver would begin it at the first INSERT, after those
+    reads, and another process could commit in between: its write would then be lost. The lock
+    waits out another process's transaction (the busy timeout). PostgreSQL locks the rows read
+    (``FOR UPDATE``) instead, so this does nothing there. Call it first in the transaction."""
+    if session.bind is not None and session.bind.dialect.name == "sqlite":
+        await session.execute(text("BEGIN IMMEDIATE"))
 
 
 def _config(connection: Connection) -> Config:

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands import Member, Place
 from bot.content.pack import Pack, Question
+from bot.store.db import lock_for_writing
 from bot.store.members import MemberIds
 from bot.store.models import Answer, Group, Progress, Quiz, Score, ScoreBucket, Standing
 from bot.store.models import Member as MemberRow
@@ -182,6 +183,7 @@ class AnswerDesk:
 
         async def attempt() -> list[Outcome | None]:
             async with self.sessions() as session, session.begin():
+                await lock_for_writing(session)  # SQLite: the standings and cards read here are written back
                 return await self._record(session, batch, wait=wait)
 
         try:
