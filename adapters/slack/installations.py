@@ -221,11 +221,10 @@ class SqlOAuthStateStore(AsyncOAuthStateStore):
             log.warning("Refused an OAuth state that StudyBot did not sign")
             return False
         async with self.sessions() as session, session.begin():
-            row = await session.scalar(select(OAuthState).where(OAuthState.state == state).with_for_update())
-            if row is None:
-                return False
-            await session.delete(row)
-            return row.expires_at > datetime.now(UTC)
+            # one statement: of two workers consuming the same state at once, one gets it back
+            expires_at = await session.scalar(delete(OAuthState).where(OAuthState.state == state)
+                                              .returning(OAuthState.expires_at))
+        return expires_at is not None and expires_at > datetime.now(UTC)
 
 
 class StoreAuthorize(AsyncAuthorize):

@@ -4,6 +4,7 @@ pauses that workspace's groups until it installs again."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import urllib.parse
 from typing import Any
@@ -138,6 +139,24 @@ async def test_a_state_slack_did_not_get_from_us_is_refused(multi: Harness, capl
     async with h.service.sessions() as session:
         assert (await session.scalars(select(SlackInstallation))).all() == []
     assert "did not sign" in caplog.text
+
+
+async def test_a_redirect_sent_twice_at_once_installs_once(multi: Harness) -> None:
+    """The browser sends Slack's redirect twice at the same moment (a double submit, a retry):
+    its state is consumed once, so the code is exchanged once and the other request is refused."""
+    fake, h = multi.fake, multi
+    async with h.session.get(oauth_base(h) + "/slack/install", allow_redirects=False) as resp:
+        state = urllib.parse.parse_qs(urllib.parse.urlparse(resp.headers["Location"]).query)["state"][0]
+        cookie = resp.cookies[STATE_COOKIE].value
+    back = oauth_base(h) + "/slack/oauth_redirect?" + urllib.parse.urlencode(
+        {"code": fake.install_code(ALPHA, "Alpha", AL), "state": state})
+
+    async def redirect() -> int:
+        async with h.session.get(back, headers={"Cookie": f"{STATE_COOKIE}={cookie}"}) as resp:
+            return resp.status
+
+    assert sorted(await asyncio.gather(redirect(), redirect())) == [200, 401]
+    assert len(fake.calls_to("oauth.v2.access")) == 1
 
 
 async def test_token_mode_resumes_groups_an_uninstall_paused(slack: Harness) -> None:
