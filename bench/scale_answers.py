@@ -327,7 +327,26 @@ async def answers(args: argparse.Namespace) -> bool:
         rate = statistics.median(r.per_second for r in runs[n])
         print(f"  {n} worker(s): {rate:7.0f} answers/s, {rate / base:4.2f}x {counts[0]} worker(s); "
               f"{_cpu_medians(runs[n])}")
+    if limit := _what_limits(runs, counts):
+        print(limit)
     return ok
+
+
+def _what_limits(runs: dict[int, list[Run]], counts: list[int]) -> str | None:
+    """The most ``counts[-1]`` workers can give over ``counts[0]`` on this machine's cores at their
+    measured CPU per click, next to what they gave; None where the database's CPU is unknown."""
+    if any(r.database_cpu is None for rs in runs.values() for r in rs):
+        return None
+    first, last = counts[0], counts[-1]
+    cores = os.cpu_count() or 1
+    busy = statistics.median((r.worker_cpu + r.database_cpu) / r.seconds for r in runs[first])
+    cost = {n: statistics.median((r.worker_cpu + r.database_cpu) / r.clicks for r in runs[n]) for n in (first, last)}
+    ceiling = cores / busy * cost[first] / cost[last]
+    gained = statistics.median(r.per_second for r in runs[last]) / statistics.median(r.per_second for r in runs[first])
+    return (f"  what limits it: {first} worker(s) and their PostgreSQL backends keep {busy:.2f} of the {cores} cores "
+            f"busy; at the CPU per click measured with {last} ({cost[last] / cost[first]:.2f}x that of {first}), "
+            f"{cores} cores allow at most {ceiling:.2f}x; {last} workers gave {gained:.2f}x, "
+            f"{gained / ceiling:.0%} of that ceiling")
 
 
 def _cpu(run: Run) -> str:
