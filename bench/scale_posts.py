@@ -52,6 +52,8 @@ def _worker(url: str, base_url: str, nine: float, offset, stop, cpu) -> None:  #
     reads 09:00 at wall-clock time ``nine`` (plus ``offset``, the bench's jump to the close)."""
     import logging
 
+    from bot.cli import run_loop
+
     logging.basicConfig(level=logging.ERROR)
 
     async def main() -> None:
@@ -59,6 +61,7 @@ def _worker(url: str, base_url: str, nine: float, offset, stop, cpu) -> None:  #
         from slack_sdk.web.async_client import AsyncWebClient
 
         from adapters.slack.poster import SlackPoster
+        from bot.cli import settle_heap
         from bot.config import DEFAULT_CONTENT, Settings
         from bot.service import StudyService
 
@@ -66,6 +69,7 @@ def _worker(url: str, base_url: str, nine: float, offset, stop, cpu) -> None:  #
             return NINE + timedelta(seconds=time.time() - nine + offset.value)
 
         service = await StudyService.open(Settings(database_url=url, content_path=DEFAULT_CONTENT), clock=clock)
+        settle_heap()  # as `studybot run` does once started
         # one connection pool for every call, as the Slack adapter has
         session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200))
         service.attach("slack", SlackPoster(AsyncWebClient(token=TOKEN, base_url=base_url, session=session)))
@@ -77,7 +81,7 @@ def _worker(url: str, base_url: str, nine: float, offset, stop, cpu) -> None:  #
             await session.close()
             await service.close()
 
-    asyncio.run(main())
+    run_loop(main())  # the event loop `studybot run` uses
     with cpu.get_lock():
         cpu.value += time.process_time()
 
