@@ -71,6 +71,10 @@ CATCH_UP_WINDOW = timedelta(hours=6)
 CONCURRENCY = 64
 #: How many quizzes one statement closes.
 CLOSE_CHUNK = 1000
+#: For the UPDATEs here: each runs before its session loads the rows it changes (or loads them
+#: again afterwards), so the ORM need not look for them in the session. Its default search
+#: took 7% of a worker's CPU with 10,000 groups posting at once.
+UNSYNCED = {"synchronize_session": False}
 
 
 def place_of(group: Group) -> Place:
@@ -286,7 +290,7 @@ class DailyPosts:
             return Sent(error)
         async with self.sessions() as session, session.begin():
             await session.execute(update(Quiz).where(Quiz.id == quiz.id).values(
-                message_ref=ref, tries=0, retry_at=None, lease_owner=None, lease_until=None))
+                message_ref=ref, tries=0, retry_at=None, lease_owner=None, lease_until=None), execution_options=UNSYNCED)
             await self._recovered(session, group)
         return Sent()
 
@@ -352,7 +356,7 @@ class DailyPosts:
             return
         async with self.sessions() as session, session.begin():
             await session.execute(update(Quiz).where(Quiz.id == quiz_id).values(
-                results_sent=True, tries=0, retry_at=None, lease_owner=None, lease_until=None))
+                results_sent=True, tries=0, retry_at=None, lease_owner=None, lease_until=None), execution_options=UNSYNCED)
             await self._recovered(session, group)
 
     # --- claims and failures -------------------------------------------------------------------------
@@ -364,7 +368,8 @@ class DailyPosts:
             conditions += [Quiz.stopped.is_(False), or_(Quiz.retry_at.is_(None), Quiz.retry_at <= now)]
         async with self.sessions() as session, session.begin():
             taken = await session.execute(update(Quiz).where(*conditions).values(
-                tries=Quiz.tries + 1, stopped=False, lease_owner=self.worker, lease_until=now + LEASE))
+                tries=Quiz.tries + 1, stopped=False, lease_owner=self.worker, lease_until=now + LEASE),
+                execution_options=UNSYNCED)
             if taken.rowcount != 1:
                 return None
             quiz = await session.get(Quiz, quiz_id, populate_existing=True)
@@ -385,10 +390,11 @@ class DailyPosts:
             retry_at, stopped = now + backoff, False
         async with self.sessions() as session, session.begin():
             await session.execute(update(Quiz).where(Quiz.id == quiz_id).values(
-                retry_at=retry_at, stopped=stopped, lease_owner=None, lease_until=None))
+                retry_at=retry_at, stopped=stopped, lease_owner=None, lease_until=None), execution_options=UNSYNCED)
             changed = await session.execute(update(Group).where(
                 Group.id == group.id, or_(Group.problem.is_(None), Group.problem != error.problem.value)
-            ).values(problem=error.problem.value, problem_detail=error.detail[:200], problem_since=now))
+            ).values(problem=error.problem.value, problem_detail=error.detail[:200], problem_since=now),
+                execution_options=UNSYNCED)
         if changed.rowcount == 1:  # once per change of state, not per attempt
             then = "no more retries until it is fixed" if stopped else f"retrying from {retry_at:%Y-%m-%d %H:%M} UTC"
             log.warning("group %s (%s %s): %s failed: %s; %s", group.id, group.platform, group.channel,
@@ -398,7 +404,8 @@ class DailyPosts:
         if group.problem is None:  # as read when this delivery began: nothing to clear
             return
         cleared = await session.execute(update(Group).where(Group.id == group.id, Group.problem.is_not(None))
-                                        .values(problem=None, problem_detail=None, problem_since=None))
+                                        .values(problem=None, problem_detail=None, problem_since=None),
+                                        execution_options=UNSYNCED)
         if cleared.rowcount == 1:
             log.info("group %s (%s %s): delivery works again", group.id, group.platform, group.channel)
 
