@@ -338,24 +338,24 @@ class DailyPosts:
     async def _deliver_results(self, quiz_id: int, now: datetime) -> None:
         """Claim a closed quiz's results edit and send it; nothing if another worker has it."""
         unsent = and_(Quiz.message_ref.is_not(None), Quiz.closed_at.is_not(None), Quiz.results_sent.is_(False))
-        if await self._claim(quiz_id, now, unsent) is not None:
-            await self._send_results(quiz_id, now)
+        claimed = await self._claim(quiz_id, now, unsent)
+        if claimed is not None:
+            await self._send_results(*claimed, now)
 
-    async def _send_results(self, quiz_id: int, now: datetime) -> None:
-        """Edit the results into a closed quiz's post (this worker holds its lease)."""
+    async def _send_results(self, quiz: Quiz, group: Group, now: datetime) -> None:
+        """Edit the results into a closed quiz's post (this worker holds its lease; ``quiz`` and
+        ``group`` as read when it took it)."""
         async with self.sessions() as session:
-            quiz = await session.get(Quiz, quiz_id)
-            group = await session.get(Group, quiz.group_id)
             res = await quizzes.results(session, self.pack, quiz)
         objective = self.pack.objective_by_id[quiz.objective_id]
         poster = self.posters[group.platform]
         try:
             await _within(poster.update(place_of(group), quiz.message_ref, cards.results_post(res, objective)))
         except Exception as e:
-            await self._failed(group, quiz_id, quiz.tries, _delivery_error(e), now, "editing the results into the post")
+            await self._failed(group, quiz.id, quiz.tries, _delivery_error(e), now, "editing the results into the post")
             return
         async with self.sessions() as session, session.begin():
-            await session.execute(update(Quiz).where(Quiz.id == quiz_id).values(
+            await session.execute(update(Quiz).where(Quiz.id == quiz.id).values(
                 results_sent=True, tries=0, retry_at=None, lease_owner=None, lease_until=None), execution_options=UNSYNCED)
             await self._recovered(session, group)
 
