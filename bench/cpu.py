@@ -22,3 +22,18 @@ def process_cpu(pid: int) -> float | None:
     except (OSError, IndexError):
         return None
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def backend_cpu(database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to ``database`` on this machine
+    (its process title names the database); empty where /proc does not show them."""
+    found = {}
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            # "postgres: [cluster:] user database host(port) state"
+            title = (proc / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace").split()
+            if title[:1] == ["postgres:"] and database in title[1:4]:
+                found[int(proc.name)] = int((proc / "schedstat").read_text().split()[0]) / 1e9
+        except (OSError, ValueError, IndexError):
+            continue  # gone meanwhile, or not ours to read
+    return found

@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
 
 from sqlalchemy import select  # noqa: E402
 
-from bench.cpu import machine_busy  # noqa: E402
+from bench.cpu import backend_cpu, machine_busy  # noqa: E402
 from bot import codec  # noqa: E402
 from bot.cli import run_loop, settle_heap  # noqa: E402
 from bot.commands import Answer, Context, Member, Place, PostNow, Setup  # noqa: E402
@@ -142,21 +142,6 @@ class Run:
         return self.clicks / self.seconds
 
 
-def _backend_cpu(database: str) -> dict[int, float]:
-    """CPU seconds so far of each PostgreSQL backend connected to ``database`` on this machine
-    (its process title names the database); empty where /proc does not show them."""
-    found = {}
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            # "postgres: [cluster:] user database host(port) state"
-            title = (proc / "cmdline").read_bytes().split(b"\0")[0].decode(errors="replace").split()
-            if title[:1] == ["postgres:"] and database in title[1:4]:
-                found[int(proc.name)] = int((proc / "schedstat").read_text().split()[0]) / 1e9
-        except (OSError, ValueError, IndexError):
-            continue  # gone meanwhile, or not ours to read
-    return found
-
-
 async def _fresh_database() -> tuple[str, str]:
     import asyncpg
 
@@ -241,14 +226,14 @@ async def _race(
         line = (await asyncio.wait_for(proc.stdout.readline(), 120)).decode().strip()
         if line != "READY":
             raise RuntimeError(f"a worker did not start: {line!r}")
-    before, machine = _backend_cpu(database), machine_busy()
+    before, machine = backend_cpu(database), machine_busy()
     began = time.perf_counter()
     for proc in procs:
         proc.stdin.write(b"GO\n")
         await proc.stdin.drain()
     reports = [json.loads(await proc.stdout.readline()) for proc in procs]
     took = time.perf_counter() - began
-    after, machine = _backend_cpu(database), None if machine is None else machine_busy() - machine
+    after, machine = backend_cpu(database), None if machine is None else machine_busy() - machine
     for proc in procs:
         proc.stdin.write(b"BYE\n")
         await proc.stdin.drain()

@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.cpu import backend_cpu, machine_busy, process_cpu  # noqa: E402
+
 UTC = timezone.utc
 NINE = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
@@ -112,6 +114,25 @@ async def _wait(what, done, timeout: float) -> float:  # noqa: ANN001
     return time.monotonic()
 
 
+def _cpu_now(procs: list[mp.Process], database: str) -> tuple[float | None, ...]:
+    """CPU seconds so far: the workers, the database's backends, this process (the fake Slack), the machine."""
+    workers = [process_cpu(p.pid) for p in procs]
+    backends = backend_cpu(database)
+    return (None if None in workers else sum(workers), sum(backends.values()) if backends else None,
+            time.process_time(), machine_busy())
+
+
+def _where_cpu_went(used: list[float | None], seconds: float) -> str:
+    """Where the cores went from 09:00 to the last post (of the machine's cores times the seconds)."""
+    workers, database, fake, machine = used
+    text = (f"CPU from 09:00 to the last post, of {os.cpu_count()} cores x {seconds:.1f} s: workers "
+            f"{'?' if workers is None else f'{workers:.1f} s'}, PostgreSQL {'?' if database is None else f'{database:.1f} s'}, "
+            f"the fake Slack {fake:.1f} s")
+    if None not in used:
+        text += f", the rest of the machine (the kernel's work for them included) {max(machine - workers - database - fake, 0):.1f} s"
+    return text
+
+
 async def run(groups: int = 10_000, workers: int = 2, latency: float = 0.05, rate: int = 500) -> None:
     import asyncpg
 
@@ -140,6 +161,7 @@ async def run(groups: int = 10_000, workers: int = 2, latency: float = 0.05, rat
             p.start()
         await asyncio.sleep(nine - time.time())
         start = time.monotonic()
+        cpu_at_nine = _cpu_now(procs, name)
         if fake.posts():
             raise SystemExit("a worker posted before 09:00")
 
@@ -147,11 +169,14 @@ async def run(groups: int = 10_000, workers: int = 2, latency: float = 0.05, rat
             return sum(1 for m in fake.messages.values() if m.metadata)
 
         last_post = await _wait("the posts", lambda: posted() >= groups, 600)
+        used = [after - before if None not in (before, after) else None
+                for before, after in zip(cpu_at_nine, _cpu_now(procs, name), strict=True)]
         limited = sum(1 for c in fake.calls_to("chat.postMessage") if c.error == "ratelimited")
         print(f"posts: {groups} groups due at 09:00, {workers} worker processes on PostgreSQL, "
               f"{latency * 1000:.0f} ms per call, {rate} calls/s allowed")
         print(f"  09:00 -> last post: {last_post - start:.1f} s "
               f"({groups / (last_post - start):.0f} posts/s; {limited} answered 429 and were retried)")
+        print(f"  {_where_cpu_went(used, last_post - start)}")
 
         # jump the workers' clocks to 10:00, when every quiz closes
         close_start = time.monotonic()
