@@ -97,6 +97,34 @@ class Sent:
     error: DeliveryError | None = None
 
 
+class _StillDue:
+    """Which of a tick's due groups are still due when their turn comes, looked up
+    :data:`CONCURRENCY` at a time, in the order they run. Every worker's tick takes the same due
+    list, so without this each worker would try to claim every group that another worker posted
+    meanwhile, in a transaction of its own: with two workers, half of all claims."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], groups: list[Group]) -> None:
+        self._sessions = sessions
+        self._queue = groups  # in the order they run
+        self._looked_up = 0  # how many of the queue
+        self._seen: set[int] = set()
+        self._due: set[int] = set()
+        self._lock = asyncio.Lock()
+
+    async def __call__(self, group: Group) -> bool:
+        async with self._lock:
+            while group.id not in self._seen:
+                chunk = self._queue[self._looked_up:self._looked_up + CONCURRENCY]
+                self._looked_up += len(chunk)
+                async with self._sessions() as session:
+                    now_due = dict((await session.execute(
+                        select(Group.id, Group.next_post_at).where(Group.id.in_([g.id for g in chunk]))
+                    )).all())
+                self._seen.update(g.id for g in chunk)
+                self._due.update(g.id for g in chunk if now_due.get(g.id) == g.next_post_at)
+        return group.id in self._due
+
+
 class DailyPosts:
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], pack: Pack, rotation: Rotation,
@@ -144,13 +172,19 @@ class DailyPosts:
                 )
             )).all()
         # every expired quiz closes in one transaction: closing waits for the answer desk's lock
-        work: list[Callable[[datetime], Awaitable[object]]] = [
-            partial(self._deliver_results, quiz_id) for quiz_id in await self._close(expired, now)]
-        work += [partial(self._scheduled, group) for group in due]
-        work += [partial(self.resend, quiz_id) for quiz_id in unposted]
-        work += [partial(self._deliver_results, quiz_id) for quiz_id in unsent_results]
-        self._rng.shuffle(work)  # other workers take the same list: meet them in few places
-        await asyncio.gather(*(self._bounded(w) for w in work))
+        jobs: list[tuple[str, object]] = [("results", quiz_id) for quiz_id in await self._close(expired, now)]
+        jobs += [("post", group) for group in due]
+        jobs += [("resend", quiz_id) for quiz_id in unposted]
+        jobs += [("results", quiz_id) for quiz_id in unsent_results]
+        self._rng.shuffle(jobs)  # other workers take the same list: meet them in few places
+        still_due = _StillDue(self.sessions, [group for kind, group in jobs if kind == "post"])
+
+        async def post(group: Group, now: datetime) -> None:
+            if await still_due(group):
+                await self._scheduled(group, now)
+
+        runs = {"results": self._deliver_results, "post": post, "resend": self.resend}
+        await asyncio.gather(*(self._bounded(partial(runs[kind], arg)) for kind, arg in jobs))
 
     async def _bounded(self, work: Callable[[datetime], Awaitable[object]]) -> None:
         """Run one delivery when a slot is free, at the time it starts: a lease it takes must
