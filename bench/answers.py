@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from bot import codec
+from bot.cli import settle_heap
 from bot.commands import Answer, Context, Leaderboard, Member, Place, PostNow, Setup
 from bot.config import Settings
 from bot.service import StudyService
@@ -64,6 +65,7 @@ async def api_path(db: Path, members: int, rounds: int) -> tuple[float, list[lis
     the latencies per round (the first round also creates every member) and answers recorded."""
     now = [datetime(2026, 1, 5, 7, 0, tzinfo=timezone.utc)]
     service = await StudyService.open(Settings(database_url=f"sqlite+aiosqlite:///{db}"), clock=lambda: now[0])
+    settle_heap()  # as `studybot run` does once started
     poster = Poster()
     service.attach("bench", poster)
     await service.handle(ctx("admin", True), Setup(time="06:00", timezone="UTC"))
