@@ -32,11 +32,8 @@ from tests.search_cases import (  # noqa: E402
     PLAIN_HELDOUT,
     PLAIN_SIBLINGS,
     QUERIES,
+    accepted,
 )
-
-
-def accepted(found: str, expected: tuple[str, ...]) -> bool:
-    return any(found == e or found.startswith(e + ".") for e in expected)
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""Query sets for objective search, shared by tests/test_search.py and bench/search.py.
+"""Query sets for objective search, and the rule that accepts an answer to a plain one, shared by
+tests/test_search.py and bench/search.py.
 
 QUERIES are what the search was first built for (titles, aliases, SDK names, typos); PLAIN are
 questions in a learner's own words, written without looking at the question bank, each with the
@@ -7,6 +8,13 @@ matches nothing in the guide and NEAR_NONSENSE shares a word or two with it ("ho
 """
 
 from __future__ import annotations
+
+
+def accepted(found: str, expected: tuple[str, ...]) -> bool:
+    """Whether objective ``found`` answers a plain case: one of its ``expected`` objectives, or an
+    objective of an expected section ("3.4" accepts "3.4.1")."""
+    return any(found == e or found.startswith(e + ".") for e in expected)
+
 
 # (query, expected objective id, must be within the top k)
 QUERIES: list[tuple[str, str, int]] = [

@@ -20,6 +20,7 @@ from tests.search_cases import (
     PLAIN_HELDOUT,
     PLAIN_SIBLINGS,
     QUERIES,
+    accepted,
 )
 
 PACK = Path(__file__).resolve().parent.parent / "content" / "dp100"
@@ -59,10 +60,6 @@ def test_nonsense_finds_nothing(search, query):
 @pytest.mark.parametrize("query", NEAR_NONSENSE)
 def test_off_topic_query_sharing_guide_words_finds_nothing(search, query):
     assert search.search(query) == [], query
-
-
-def accepted(found: str, expected: tuple[str, ...]) -> bool:
-    return any(found == e or found.startswith(e + ".") for e in expected)
 
 
 def hit_rates(search: ObjectiveSearch, cases: list[tuple[str, tuple[str, ...]]]) -> tuple[float, float]:
